@@ -1,0 +1,98 @@
+/*!
+Content packs: the rules as data, and the loaders that turn files into checked model values.
+
+The built-in packs live in the repository's `content/` folder and are embedded at build time
+(`build.rs`). A user pack is a folder of the same kinds of files; loaded after the built-ins, it
+adds items and replaces items with the same id. Profiles (systems, services) are read here too.
+Every error names file, line and column and says what was expected.
+*/
+
+mod catalog;
+pub mod error;
+mod files;
+pub mod load;
+pub mod profiles;
+mod regime;
+
+use std::path::Path;
+
+pub use error::{LoadError, LoadErrorKind, LoadErrors, What};
+pub use load::{PackFile, load, parse_assumption_value, parse_date, summary};
+pub use profiles::{check_service_schemes, check_system_overrides, parse_service, parse_system};
+
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
+}
+
+/// The built-in pack files, as embedded in the binary.
+pub fn builtin_files() -> Vec<PackFile> {
+    builtin::BUILTIN
+        .iter()
+        .map(|(name, text)| PackFile {
+            name: (*name).to_owned(),
+            text: (*text).to_owned(),
+        })
+        .collect()
+}
+
+/// Every `.yaml`, `.yml` and `.json` file under `dir`, sorted by path so loading is repeatable.
+pub fn read_pack_dir(dir: &Path) -> Result<Vec<PackFile>, LoadErrors> {
+    let mut paths = Vec::new();
+    let mut errors = Vec::new();
+    walk(dir, &mut paths, &mut errors);
+    paths.sort();
+    let mut files = Vec::new();
+    for p in paths {
+        match std::fs::read_to_string(&p) {
+            Ok(text) => files.push(PackFile {
+                name: p.display().to_string(),
+                text,
+            }),
+            Err(e) => errors.push(io_error(&p, &e)),
+        }
+    }
+    if errors.is_empty() {
+        Ok(files)
+    } else {
+        Err(LoadErrors(errors))
+    }
+}
+
+fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>, errors: &mut Vec<LoadError>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            errors.push(io_error(dir, &e));
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            walk(&path, out, errors);
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml" | "json")
+        ) {
+            out.push(path);
+        }
+    }
+}
+
+pub fn io_error(path: &Path, e: &std::io::Error) -> LoadError {
+    LoadError {
+        file: path.display().to_string(),
+        line: 0,
+        column: 0,
+        kind: LoadErrorKind::Io(e.to_string()),
+    }
+}
+
+/// The built-in packs, then the user's pack folder if one is given.
+pub fn load_rules(user_pack: Option<&Path>) -> Result<kcvs_model::RuleSet, LoadErrors> {
+    let mut files = builtin_files();
+    if let Some(dir) = user_pack {
+        files.extend(read_pack_dir(dir)?);
+    }
+    load(&files)
+}
