@@ -27,3 +27,50 @@ fn builtin_content_loads() {
         }
     }
 }
+
+#[test]
+fn builtin_regimes_are_all_there_with_their_kinds() {
+    use kcvs_model::{RegimeId, RegimeKind, RegimeStatus};
+    let rules = load(&builtin_files()).expect("built-in content loads");
+    let expect = [
+        ("csap-2023", RegimeKind::Scheme, RegimeStatus::InForce),
+        ("nis-2027", RegimeKind::Scheme, RegimeStatus::Announced),
+        ("n2sf-2025", RegimeKind::Grading, RegimeStatus::InForce),
+        (
+            "kcmvp-aes-2026",
+            RegimeKind::Amendment,
+            RegimeStatus::InForce,
+        ),
+        ("bsa-2026", RegimeKind::Scheme, RegimeStatus::Scenario),
+        ("us-2026", RegimeKind::Scheme, RegimeStatus::Scenario),
+        ("efsr", RegimeKind::Overlay, RegimeStatus::InForce),
+        ("medical-emr", RegimeKind::Overlay, RegimeStatus::InForce),
+        ("pipa-28-8", RegimeKind::Overlay, RegimeStatus::InForce),
+        (
+            "national-core-technology",
+            RegimeKind::Overlay,
+            RegimeStatus::InForce,
+        ),
+    ];
+    for (id, kind, status) in expect {
+        let r = rules
+            .regime(&RegimeId::new(id))
+            .unwrap_or_else(|| panic!("regime {id} missing"));
+        assert_eq!(r.kind, kind, "{id}");
+        assert_eq!(r.status, status, "{id}");
+    }
+    // The scenario restates only what it changes: it inherits CSAP's classification minus the
+    // personal-information rule, and keeps the CC and certified-IaaS requirements.
+    let bsa = rules.regime(&RegimeId::new("bsa-2026")).unwrap();
+    assert!(
+        bsa.classification
+            .iter()
+            .all(|c| c.id.as_str() != "csap.class.medium-personal")
+    );
+    assert!(
+        bsa.requirements
+            .iter()
+            .any(|r| r.id.as_str() == "csap.req.cc-products")
+    );
+    assert_eq!(bsa.catalog.as_ref().map(|c| c.as_str()), Some("csap"));
+}
