@@ -1,5 +1,6 @@
 //! Invariants of the decisions, checked exhaustively where the space is small and by property
 //! tests where it is not.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! Shared set-up for the engine's behaviour tests: the built-in rules and profiles written inline.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 #![allow(dead_code)]
 
 use kcvs_content::{builtin_files, load, parse_service, parse_system};
