@@ -71,7 +71,6 @@ pub enum LangArg {
 pub struct Ctx {
     pub rules: RuleSet,
     pub assumptions: AssumptionSet,
-    #[allow(dead_code, reason = "read by the decision commands")]
     pub as_of: Date,
     pub format: Format,
     pub lang: Lang,

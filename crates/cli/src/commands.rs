@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod content;
+pub mod decide;
 pub mod regime;
 
 use std::process::ExitCode;
@@ -13,7 +14,6 @@ pub enum Exit {
     /// 0: success (and, for decision commands, a positive verdict).
     Success,
     /// 1: a negative verdict or findings (decision commands).
-    #[allow(dead_code, reason = "used by the decision commands")]
     Negative,
     /// 2: bad input or usage.
     BadInput,

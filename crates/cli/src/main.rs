@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::args::GlobalArgs;
-use crate::commands::{Exit, catalog, content, regime};
+use crate::commands::{Exit, catalog, content, decide, regime};
 
 /// Korea's public-cloud security verification rules (CSAP, NIS verification, N2SF, sector laws)
 /// as data.
@@ -44,6 +44,14 @@ enum Command {
     /// List and show control catalogs and their crosswalks
     #[command(subcommand)]
     Catalog(catalog::CatalogCmd),
+    /// The tier of a system under each regime, the sector laws it triggers, and why
+    Classify(decide::ClassifyArgs),
+    /// May a service host a system on a date? Per regime, with every blocker
+    Eligible(decide::EligibleArgs),
+    /// A service against a regime and tier: requirements, controls, remediation
+    Assess(decide::AssessArgs),
+    /// Rank a folder of services for one system, with the blockers of the rest
+    Match(decide::MatchArgs),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +68,10 @@ fn main() -> ExitCode {
         Command::Content(cmd) => content::run(&cli.global, cmd),
         Command::Regime(cmd) => regime::run(&cli.global, cmd),
         Command::Catalog(cmd) => catalog::run(&cli.global, cmd),
+        Command::Classify(args) => decide::classify(&cli.global, args),
+        Command::Eligible(args) => decide::eligible(&cli.global, args),
+        Command::Assess(args) => decide::assess(&cli.global, args),
+        Command::Match(args) => decide::matching(&cli.global, args),
     };
     match result {
         Ok(out) => {

@@ -9,6 +9,7 @@ Views never decide anything: they render what the loader or the engine returns.
 All labels are bilingual at the definition site ([`i18n`]).
 */
 
+pub mod decisions;
 pub mod doc;
 pub mod i18n;
 pub mod rules;
