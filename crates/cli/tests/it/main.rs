@@ -6,10 +6,12 @@
 
 #![allow(
     clippy::unwrap_used,
+    clippy::panic,
     reason = "test helpers: a fixture that cannot be set up fails the test"
 )]
 
 mod content;
+mod decisions;
 mod options;
 mod rules;
 
