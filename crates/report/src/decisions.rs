@@ -1281,51 +1281,60 @@ fn outcome_json(regime: &Regime, o: &kcvs_engine::diff::Outcome) -> Value {
     })
 }
 
+/// A service class in a compact form: only what departs from a fully Korean, physically
+/// separated, KCMVP-using service is spelled out.
 fn service_class_text(s: &ServiceClass, lang: Lang) -> String {
-    let yn = |b: bool| i18n::yes_no(lang, b);
-    let host = match s.host {
-        HostClass::Iaas => "IaaS",
-        HostClass::SaasOnCertifiedIaas => t(lang, "SaaS on a certified IaaS", "인증 IaaS 위 SaaS"),
-        HostClass::SaasOnUncertifiedIaas => {
-            t(lang, "SaaS on an uncertified IaaS", "미인증 IaaS 위 SaaS")
+    let mut parts: Vec<String> = Vec::new();
+    parts.push(
+        match s.host {
+            HostClass::Iaas => "IaaS",
+            HostClass::SaasOnCertifiedIaas => {
+                t(lang, "SaaS on certified IaaS", "인증 IaaS 위 SaaS")
+            }
+            HostClass::SaasOnUncertifiedIaas => {
+                t(lang, "SaaS on uncertified IaaS", "미인증 IaaS 위 SaaS")
+            }
         }
-    };
-    let crypto = match s.crypto {
-        CryptoClass::KcmvpKorean => "KCMVP+ARIA",
-        CryptoClass::KcmvpAes => "KCMVP+AES",
-        CryptoClass::FipsAes => "FIPS+AES",
-    };
-    let cert = match s.cert {
-        CertClass::None => labels::NONE.get(lang).to_owned(),
-        CertClass::Held { scheme, level } => format!(
-            "{scheme}{}",
-            level.map(|l| format!(" {l}")).unwrap_or_default()
-        ),
-    };
-    tf(
-        lang,
-        format!(
-            "{host}, {} separation, data in KR {}, management in KR {}, backups in KR {}, staff in KR {}, {crypto}, CC {}, certificate {cert}",
-            s.separation.as_str(),
-            yn(s.data_in_korea),
-            yn(s.management_in_korea),
-            yn(s.backups_in_korea),
-            yn(s.personnel_in_korea),
-            yn(s.cc_products)
-        ),
-        format!(
-            "{host}, {} 분리, 데이터 국내 {}, 관리 국내 {}, 백업 국내 {}, 인력 국내 {}, {crypto}, CC {}, 인증 {cert}",
-            match s.separation {
-                Separation::Logical => "논리적",
-                Separation::Physical => "물리적",
-            },
-            yn(s.data_in_korea),
-            yn(s.management_in_korea),
-            yn(s.backups_in_korea),
-            yn(s.personnel_in_korea),
-            yn(s.cc_products)
-        ),
-    )
+        .to_owned(),
+    );
+    parts.push(match s.cert {
+        CertClass::None => t(lang, "no certificate", "인증 없음").to_owned(),
+        CertClass::Held { scheme, level } => {
+            format!(
+                "{scheme}{}",
+                level.map(|l| format!(" {l}")).unwrap_or_default()
+            )
+        }
+    });
+    if s.separation == Separation::Logical {
+        parts.push(t(lang, "logical separation", "논리적 분리").into());
+    }
+    let abroad: Vec<&str> = [
+        (s.data_in_korea, L::new("data", "데이터")),
+        (s.management_in_korea, L::new("management", "관리")),
+        (s.backups_in_korea, L::new("backups", "백업")),
+        (s.personnel_in_korea, L::new("staff", "인력")),
+    ]
+    .iter()
+    .filter(|(here, _)| !here)
+    .map(|(_, l)| l.get(lang))
+    .collect();
+    if !abroad.is_empty() {
+        parts.push(tf(
+            lang,
+            format!("abroad: {}", abroad.join("/")),
+            format!("국외: {}", abroad.join("/")),
+        ));
+    }
+    match s.crypto {
+        CryptoClass::KcmvpKorean => {}
+        CryptoClass::KcmvpAes => parts.push("KCMVP+AES".into()),
+        CryptoClass::FipsAes => parts.push("FIPS+AES".into()),
+    }
+    if !s.cc_products {
+        parts.push(t(lang, "no CC products", "CC 제품 없음").into());
+    }
+    parts.join(", ")
 }
 
 fn group_json(a: &Regime, b: &Regime, g: &FlipGroup) -> Value {
