@@ -385,3 +385,25 @@ fn regime_diff_of_a_regime_with_itself_is_empty_and_reforms_differ() {
             .any(|g| g.a.tier == TierRank(1) && g.b.tier == TierRank(0))
     );
 }
+
+#[test]
+fn a_profile_that_does_not_say_needs_evidence_and_is_never_met() {
+    let rules = rules();
+    let a = defaults(&rules);
+    let idx = ServiceIndex::default();
+    let d = Decider::new(&rules, &a, date("2026-11-23"), &idx);
+    let silent = service("id: quiet\nname: Quiet\nprovider: {name: Q}\nmodel: saas\n");
+    for kind in RequirementKind::ALL {
+        let (check, _) = check_kind(&d, *kind, &silent, None, None);
+        assert_eq!(check, Check::Unknown, "{kind:?} on a silent profile");
+    }
+    // A region the table does not know is unknown, not Korea.
+    let mut elsewhere = korean_iaas("x", "low", "2025-03-01", "2030-02-28");
+    elsewhere.data_locations = vec![Location::parse("mystery:ap-northeast-2").unwrap()];
+    let (check, _) = check_kind(&d, RequirementKind::DataInKorea, &elsewhere, None, None);
+    assert_eq!(check, Check::Unknown);
+    // Alibaba's ap-northeast-2 is Seoul too, but only under its own provider key.
+    elsewhere.data_locations = vec![Location::parse("alicloud:ap-northeast-2").unwrap()];
+    let (check, _) = check_kind(&d, RequirementKind::DataInKorea, &elsewhere, None, None);
+    assert_eq!(check, Check::Met);
+}
