@@ -47,6 +47,8 @@ pub enum FormatArg {
     #[value(alias = "md")]
     Markdown,
     Html,
+    /// SARIF 2.1.0 (`kcvs scan` only)
+    Sarif,
 }
 
 impl From<FormatArg> for Format {
@@ -56,6 +58,8 @@ impl From<FormatArg> for Format {
             FormatArg::Json => Format::Json,
             FormatArg::Markdown => Format::Markdown,
             FormatArg::Html => Format::Html,
+            // Only `kcvs scan` writes SARIF; `Ctx` refuses it for every other command.
+            FormatArg::Sarif => Format::Json,
         }
     }
 }
@@ -117,6 +121,19 @@ impl GlobalArgs {
 
     /// Load the built-in packs and `--content`, then apply `--assume`.
     pub fn ctx(&self) -> Result<Ctx, CliError> {
+        if self.format == FormatArg::Sarif {
+            let lang = self.lang();
+            return Err(CliError::input(tf(
+                lang,
+                "--format sarif is only for `kcvs scan`".to_owned(),
+                "--format sarif는 `kcvs scan`에서만 쓸 수 있습니다".to_owned(),
+            )));
+        }
+        self.ctx_any_format()
+    }
+
+    /// [`GlobalArgs::ctx`] without the format check, for commands that accept every format.
+    pub fn ctx_any_format(&self) -> Result<Ctx, CliError> {
         let lang = self.lang();
         let as_of = self.as_of()?;
         let rules = kcvs_content::load_rules(self.content.as_deref()).map_err(CliError::Load)?;

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod content;
 pub mod decide;
 pub mod regime;
+pub mod scan;
 
 use std::process::ExitCode;
 

@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::args::GlobalArgs;
-use crate::commands::{Exit, catalog, content, decide, regime};
+use crate::commands::{Exit, catalog, content, decide, regime, scan};
 
 /// Korea's public-cloud security verification rules (CSAP, NIS verification, N2SF, sector laws)
 /// as data.
@@ -52,6 +52,8 @@ enum Command {
     Assess(decide::AssessArgs),
     /// Rank a folder of services for one system, with the blockers of the rest
     Match(decide::MatchArgs),
+    /// Terraform plans and inventory exports against the technical requirements
+    Scan(scan::ScanArgs),
 }
 
 fn main() -> ExitCode {
@@ -72,6 +74,7 @@ fn main() -> ExitCode {
         Command::Eligible(args) => decide::eligible(&cli.global, args),
         Command::Assess(args) => decide::assess(&cli.global, args),
         Command::Match(args) => decide::matching(&cli.global, args),
+        Command::Scan(args) => scan::run(&cli.global, args),
     };
     match result {
         Ok(out) => {

@@ -13,6 +13,7 @@ pub mod decisions;
 pub mod doc;
 pub mod i18n;
 pub mod rules;
+pub mod scan;
 
 pub use doc::{
     Block, Doc, Format, View, display_width, render, render_html, render_json, render_markdown,

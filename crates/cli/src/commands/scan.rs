@@ -1,0 +1,261 @@
+//! `kcvs scan`: Terraform plan JSON and inventory exports against the technical requirements.
+//!
+//! Reads each file whole (the plan reader streams over the bytes without building a JSON tree),
+//! runs the selected checks, applies the waivers on `--as-of`, and exits 1 when a result at or
+//! above `--fail-on` remains (waivers in force excepted), 2 on bad input.
+
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+use kcvs_model::{Lang, RegimeId, RequirementKind};
+use kcvs_report::i18n::tf;
+use kcvs_report::render_json;
+use kcvs_report::scan::{ScanRun, scan_sarif, scan_view};
+use kcvs_scan::{
+    CheckId, CheckSelection, InventoryFormat, ReadOptions, ScanError, Status, read_inventory,
+    read_plan, read_waivers,
+};
+
+use crate::args::{FormatArg, GlobalArgs};
+use crate::commands::regime::unknown_regime;
+use crate::commands::{Exit, Output};
+use crate::diag::CliError;
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Terraform plan JSON (`terraform show -json plan.out`); files ending in .jsonl, .ndjson or
+    /// .csv are read as inventory exports
+    pub files: Vec<PathBuf>,
+    /// An inventory export (JSON lines or CSV; see docs/inventory.md), repeatable
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Vec<PathBuf>,
+    /// Checks to run, comma-separated [default: all]: residency, replica-location,
+    /// dedicated-tenancy, encryption-at-rest, encryption-in-transit, audit-logging,
+    /// public-exposure
+    #[arg(long, value_name = "LIST")]
+    pub checks: Option<String>,
+    /// A waivers file (YAML: resource, check, reason, expires)
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// Exit 1 when a result at or above this remains: fail, unknown (fail or unknown), none
+    #[arg(long, value_enum, default_value_t = FailOn::Fail)]
+    pub fail_on: FailOn,
+    /// Label which checks speak to requirements of this regime and tier
+    #[arg(long, requires = "tier")]
+    pub regime: Option<String>,
+    /// The tier, as the regime names it
+    #[arg(long, requires = "regime")]
+    pub tier: Option<String>,
+    /// List passing results too (JSON and documents; SARIF lists only failing and unknown)
+    #[arg(long)]
+    pub include_passes: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Fail,
+    Unknown,
+    None,
+}
+
+/// Inputs at least this large get a progress spinner on a terminal.
+const PROGRESS_BYTES: u64 = 16 * 1024 * 1024;
+
+pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Output, CliError> {
+    let ctx = global.ctx_any_format()?;
+    let lang = ctx.lang;
+    let checks = match &args.checks {
+        Some(list) => CheckSelection::parse_list(list).map_err(|bad| {
+            let known: Vec<&str> = CheckId::ALL.iter().map(|c| c.as_str()).collect();
+            CliError::input(tf(
+                lang,
+                format!("unknown check `{bad}` in --checks"),
+                format!("--checks에 알 수 없는 검사 `{bad}`"),
+            ))
+            .with_help(tf(
+                lang,
+                format!("checks: {}", known.join(", ")),
+                format!("검사 목록: {}", known.join(", ")),
+            ))
+        })?,
+        None => CheckId::ALL.to_vec(),
+    };
+    let waivers = match &args.waivers {
+        Some(path) => {
+            let text = read_text(path, lang)?;
+            read_waivers(&text, &path.display().to_string()).map_err(|e| scan_error(&e, lang))?
+        }
+        None => Vec::new(),
+    };
+    let applies = match (&args.regime, &args.tier) {
+        (Some(regime), Some(tier)) => Some(bound_kinds(&ctx, regime, tier)?),
+        _ => None,
+    };
+
+    let mut inputs: Vec<(PathBuf, Option<InventoryFormat>)> = Vec::new();
+    for f in &args.files {
+        let name = f.display().to_string().to_ascii_lowercase();
+        let inv = [".jsonl", ".ndjson", ".csv"]
+            .iter()
+            .any(|e| name.ends_with(e));
+        inputs.push((f.clone(), inv.then(|| InventoryFormat::from_name(&name))));
+    }
+    for f in &args.inventory {
+        let name = f.display().to_string();
+        inputs.push((f.clone(), Some(InventoryFormat::from_name(&name))));
+    }
+    if inputs.is_empty() {
+        return Err(CliError::input(tf(
+            lang,
+            "nothing to scan: name a plan JSON file or --inventory FILE".to_owned(),
+            "검사할 파일이 없습니다: 플랜 JSON 파일이나 --inventory FILE을 지정하십시오".to_owned(),
+        )));
+    }
+
+    let show_progress = std::io::stderr().is_terminal()
+        && !matches!(global.format, FormatArg::Json | FormatArg::Sarif);
+    let mut resources = Vec::new();
+    let mut files = Vec::new();
+    for (path, inventory) in &inputs {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| {
+            CliError::input(tf(
+                lang,
+                format!("cannot read `{name}`: {e}"),
+                format!("`{name}`을(를) 읽을 수 없습니다: {e}"),
+            ))
+        })?;
+        let bar = (show_progress && bytes.len() as u64 >= PROGRESS_BYTES).then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_message(tf(
+                lang,
+                format!("reading {name}"),
+                format!("{name} 읽는 중"),
+            ));
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        let tick = |n: usize| {
+            if let Some(b) = &bar {
+                b.set_message(tf(
+                    lang,
+                    format!("{name}: {n} resource records read"),
+                    format!("{name}: 리소스 기록 {n}개 읽음"),
+                ));
+            }
+        };
+        let opts = ReadOptions {
+            progress: Some(&tick),
+            skip_locations: !matches!(global.format, FormatArg::Sarif | FormatArg::Json),
+            ..ReadOptions::default()
+        };
+        let read = match inventory {
+            Some(format) => read_inventory(&bytes, &name, *format, &opts),
+            None => read_plan(&bytes, &name, &opts).map(|p| p.resources),
+        };
+        if let Some(b) = &bar {
+            b.finish_and_clear();
+        }
+        resources.extend(read.map_err(|e| scan_error(&e, lang))?);
+        files.push(name);
+    }
+
+    kcvs_scan::resolve_all(&mut resources, &ctx.rules.regions);
+    let selection = CheckSelection {
+        checks: checks.clone(),
+        waivers,
+    };
+    let findings = kcvs_scan::run_checks(&resources, &ctx.rules, &selection, ctx.as_of);
+    let run = ScanRun {
+        files,
+        resources: resources
+            .iter()
+            .filter(|r| r.mode == kcvs_scan::Mode::Managed && r.present())
+            .count(),
+        deleted: resources.iter().filter(|r| !r.present()).count(),
+        checks,
+        applies,
+        include_passes: args.include_passes,
+        as_of: ctx.as_of.to_string(),
+    };
+    let stdout = match global.format {
+        FormatArg::Sarif => render_json(&scan_sarif(&run, &findings, lang)),
+        _ => scan_view(&run, &findings, lang).render(ctx.format),
+    };
+    let threshold = |s: Status| match args.fail_on {
+        FailOn::Fail => s == Status::Fail,
+        FailOn::Unknown => s != Status::Pass,
+        FailOn::None => false,
+    };
+    let negative = findings.iter().any(|f| f.counts() && threshold(f.status));
+    Ok(Output {
+        stdout,
+        exit: if negative {
+            Exit::Negative
+        } else {
+            Exit::Success
+        },
+    })
+}
+
+fn read_text(path: &Path, lang: Lang) -> Result<String, CliError> {
+    std::fs::read_to_string(path).map_err(|e| {
+        CliError::input(tf(
+            lang,
+            format!("cannot read `{}`: {e}", path.display()),
+            format!("`{}`을(를) 읽을 수 없습니다: {e}", path.display()),
+        ))
+    })
+}
+
+/// `file:line:column: message`, with the help line if there is one.
+fn scan_error(e: &ScanError, lang: Lang) -> CliError {
+    let at = if e.line > 0 {
+        format!("{}:{}:{}", e.file, e.line, e.column)
+    } else {
+        e.file.clone()
+    };
+    let err = CliError::input(format!("{at}: {}", e.message(lang)));
+    match e.help(lang) {
+        Some(h) => err.with_help(h),
+        None => err,
+    }
+}
+
+/// The requirement kinds a regime binds at a tier, for labelling.
+fn bound_kinds(
+    ctx: &crate::args::Ctx,
+    regime: &str,
+    tier: &str,
+) -> Result<(String, String, Vec<RequirementKind>), CliError> {
+    let r = ctx
+        .rules
+        .regime(&RegimeId::new(regime))
+        .ok_or_else(|| unknown_regime(&ctx.rules, regime, ctx.lang))?;
+    let rank = r.tier_rank(tier).ok_or_else(|| {
+        let tiers: Vec<String> = r.tiers.iter().map(|t| format!("`{}`", t.id)).collect();
+        CliError::input(tf(
+            ctx.lang,
+            format!(
+                "unknown tier `{tier}` for `{regime}`: expected one of {}",
+                tiers.join(", ")
+            ),
+            format!(
+                "`{regime}`에 없는 등급 `{tier}`: {} 중 하나여야 합니다",
+                tiers.join(", ")
+            ),
+        ))
+    })?;
+    let mut kinds: Vec<RequirementKind> = r
+        .requirements
+        .iter()
+        .filter(|q| q.trigger.is_none() && q.tiers.contains(rank))
+        .filter(|q| q.from.is_none_or(|d| d <= ctx.as_of) && q.until.is_none_or(|d| ctx.as_of < d))
+        .map(|q| q.kind)
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    Ok((regime.to_owned(), tier.to_owned(), kinds))
+}

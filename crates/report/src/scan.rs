@@ -1,0 +1,436 @@
+//! Views of `kcvs scan`: the findings as a document, as JSON (shape in `docs/scan.md`), and as
+//! SARIF 2.1.0.
+//!
+//! The JSON lists every non-pass finding (and the passes when asked) with per-check counts; the
+//! SARIF has one rule per check and one result per non-pass finding, located at the line of the
+//! resource's address in the input where known, and logically at the resource address.
+
+use kcvs_model::{Lang, RequirementKind};
+use kcvs_scan::{CheckId, Finding, Status, Tally, tally};
+use serde_json::{Value, json};
+
+use crate::doc::{Doc, View};
+use crate::i18n::{self, L, t, tf};
+
+/// What a scan run read and was asked.
+#[derive(Clone, Debug, Default)]
+pub struct ScanRun {
+    /// Input files, as named on the command line.
+    pub files: Vec<String>,
+    /// Resources that exist after the plan (managed, not deleted), over all files.
+    pub resources: usize,
+    /// Resources the plans delete (not checked).
+    pub deleted: usize,
+    pub checks: Vec<CheckId>,
+    /// `--regime` / `--tier`, with the requirement kinds bound at that tier.
+    pub applies: Option<(String, String, Vec<RequirementKind>)>,
+    /// List passing results too.
+    pub include_passes: bool,
+    /// The date waivers were judged on.
+    pub as_of: String,
+}
+
+fn status_label(s: Status) -> L {
+    match s {
+        Status::Pass => L::new("pass", "통과"),
+        Status::Fail => L::new("fail", "실패"),
+        Status::Unknown => L::new("unknown", "미확인"),
+    }
+}
+
+fn controls_text(f: &[kcvs_scan::ControlRef]) -> String {
+    f.iter()
+        .map(|c| format!("{}:{}", c.catalog, c.id))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn requirements_text(r: &[RequirementKind], lang: Lang) -> String {
+    r.iter()
+        .map(|k| i18n::requirement_kind(*k).get(lang).to_owned())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn bound(run: &ScanRun, check: CheckId) -> Option<bool> {
+    run.applies
+        .as_ref()
+        .map(|(_, _, kinds)| check.requirements().iter().any(|k| kinds.contains(k)))
+}
+
+/// The document and JSON of a scan.
+pub fn scan_view(run: &ScanRun, findings: &[Finding], lang: Lang) -> View {
+    let counts: Vec<(CheckId, Tally)> = tally(findings)
+        .into_iter()
+        .filter(|(c, _)| run.checks.contains(c))
+        .collect();
+    let mut doc = Doc::new(t(lang, "Configuration scan", "구성 검사"), lang);
+    let mut kv = vec![
+        (t(lang, "Files", "파일").to_owned(), run.files.join(", ")),
+        (
+            t(lang, "Resources checked", "검사한 리소스").to_owned(),
+            run.resources.to_string(),
+        ),
+        (
+            t(
+                lang,
+                "Deleted by the plan (not checked)",
+                "플랜이 삭제(검사 제외)",
+            )
+            .to_owned(),
+            run.deleted.to_string(),
+        ),
+        (
+            t(lang, "Waivers judged on", "예외 판단 기준일").to_owned(),
+            run.as_of.clone(),
+        ),
+    ];
+    if let Some((regime, tier, _)) = &run.applies {
+        kv.push((
+            t(lang, "Regime and tier", "제도와 등급").to_owned(),
+            format!("{regime} / {tier}"),
+        ));
+    }
+    doc.key_values(kv);
+
+    doc.heading(2, t(lang, "Checks", "검사 항목"));
+    let mut headers = vec![
+        t(lang, "Check", "검사").to_owned(),
+        status_label(Status::Pass).get(lang).to_owned(),
+        status_label(Status::Fail).get(lang).to_owned(),
+        status_label(Status::Unknown).get(lang).to_owned(),
+        t(lang, "Waived", "예외").to_owned(),
+        t(lang, "Controls", "통제 항목").to_owned(),
+    ];
+    if run.applies.is_some() {
+        headers.push(t(lang, "Required at tier", "해당 등급 요구").to_owned());
+    }
+    let rows = counts
+        .iter()
+        .map(|(c, n)| {
+            let mut row = vec![
+                c.as_str().to_owned(),
+                n.pass.to_string(),
+                n.fail.to_string(),
+                n.unknown.to_string(),
+                n.waived.to_string(),
+                controls_text(c.controls()),
+            ];
+            if let Some(b) = bound(run, *c) {
+                let reqs = requirements_text(c.requirements(), lang);
+                row.push(if b {
+                    reqs
+                } else {
+                    t(lang, "no", "아니요").to_owned()
+                });
+            }
+            row
+        })
+        .collect();
+    doc.table(headers, rows);
+
+    let shown: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| run.include_passes || f.status != Status::Pass)
+        .collect();
+    doc.heading(2, t(lang, "Findings", "검사 결과"));
+    if shown.is_empty() {
+        doc.paragraph(t(
+            lang,
+            "No failing or unknown results.",
+            "실패나 미확인 결과가 없습니다.",
+        ));
+    } else {
+        let rows = shown
+            .iter()
+            .map(|f| {
+                let mut reason = f.reason.get(lang).to_owned();
+                if let Some(s) = &f.settle {
+                    reason.push_str(&tf(
+                        lang,
+                        format!(" — settled by: {}", s.get(lang)),
+                        format!(" — 확인 방법: {}", s.get(lang)),
+                    ));
+                }
+                let status = match &f.waiver {
+                    Some(w) if w.in_force => tf(
+                        lang,
+                        format!(
+                            "{} (waived until {})",
+                            status_label(f.status).get(lang),
+                            w.expires
+                        ),
+                        format!(
+                            "{} ({}까지 예외)",
+                            status_label(f.status).get(lang),
+                            w.expires
+                        ),
+                    ),
+                    Some(w) => tf(
+                        lang,
+                        format!(
+                            "{} (waiver expired {})",
+                            status_label(f.status).get(lang),
+                            w.expires
+                        ),
+                        format!(
+                            "{} (예외 만료 {})",
+                            status_label(f.status).get(lang),
+                            w.expires
+                        ),
+                    ),
+                    None => status_label(f.status).get(lang).to_owned(),
+                };
+                vec![
+                    status,
+                    f.check.as_str().to_owned(),
+                    f.address.clone(),
+                    reason,
+                ]
+            })
+            .collect();
+        doc.table(
+            vec![
+                t(lang, "Result", "결과").to_owned(),
+                t(lang, "Check", "검사").to_owned(),
+                t(lang, "Resource", "리소스").to_owned(),
+                t(lang, "Reason", "사유").to_owned(),
+            ],
+            rows,
+        );
+    }
+    let expired: Vec<String> = findings
+        .iter()
+        .filter_map(|f| {
+            f.waiver.as_ref().filter(|w| !w.in_force).map(|w| {
+                tf(
+                    lang,
+                    format!(
+                        "`{}` for {} on {} expired {}: {}",
+                        w.resource,
+                        f.check.as_str(),
+                        f.address,
+                        w.expires,
+                        w.reason
+                    ),
+                    format!(
+                        "{}의 {} 대상 `{}` 예외가 {}에 만료됨: {}",
+                        f.address,
+                        f.check.as_str(),
+                        w.resource,
+                        w.expires,
+                        w.reason
+                    ),
+                )
+            })
+        })
+        .collect();
+    if !expired.is_empty() {
+        doc.heading(
+            2,
+            t(
+                lang,
+                "Expired waivers (no longer applied)",
+                "만료된 예외(적용 안 함)",
+            ),
+        );
+        doc.list(expired);
+    }
+
+    let json = scan_json(run, findings, &counts, lang);
+    View { doc, json }
+}
+
+fn finding_json(f: &Finding, lang: Lang) -> Value {
+    json!({
+        "check": f.check.as_str(),
+        "address": f.address,
+        "type": f.resource_type,
+        "status": f.status.as_str(),
+        "reason": f.reason.get(lang),
+        "settle": f.settle.as_ref().map(|s| s.get(lang)),
+        "controls": f.controls.iter().map(|c| json!({"catalog": c.catalog, "id": c.id})).collect::<Vec<_>>(),
+        "requirements": f.requirements.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+        "file": &*f.location.file,
+        "line": f.location.line,
+        "column": f.location.column,
+        "waiver": f.waiver.as_ref().map(|w| json!({
+            "resource": w.resource,
+            "reason": w.reason,
+            "expires": w.expires.to_string(),
+            "in_force": w.in_force,
+        })),
+    })
+}
+
+fn scan_json(
+    run: &ScanRun,
+    findings: &[Finding],
+    counts: &[(CheckId, Tally)],
+    lang: Lang,
+) -> Value {
+    let summary: Vec<Value> = counts
+        .iter()
+        .map(|(c, n)| {
+            json!({
+                "check": c.as_str(),
+                "title": c.title().get(lang),
+                "pass": n.pass,
+                "fail": n.fail,
+                "unknown": n.unknown,
+                "waived": n.waived,
+                "violations": n.violations(),
+                "controls": c.controls().iter().map(|x| json!({"catalog": x.catalog, "id": x.id})).collect::<Vec<_>>(),
+                "requirements": c.requirements().iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+                "required_at_tier": bound(run, *c),
+            })
+        })
+        .collect();
+    let list: Vec<Value> = findings
+        .iter()
+        .filter(|f| run.include_passes || f.status != Status::Pass)
+        .map(|f| finding_json(f, lang))
+        .collect();
+    json!({
+        "kind": "scan",
+        "files": run.files,
+        "as_of": run.as_of,
+        "resources": run.resources,
+        "deleted": run.deleted,
+        "regime": run.applies.as_ref().map(|a| &a.0),
+        "tier": run.applies.as_ref().map(|a| &a.1),
+        "summary": summary,
+        "findings_include_passes": run.include_passes,
+        "findings": list,
+    })
+}
+
+/// SARIF 2.1.0: one rule per selected check, one result per non-pass finding. Fail is level
+/// `error`; unknown is `warning` (property `kcvs_status: unknown`); a waiver in force becomes an
+/// accepted external suppression.
+pub fn scan_sarif(run: &ScanRun, findings: &[Finding], lang: Lang) -> Value {
+    let rules: Vec<Value> = run
+        .checks
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.as_str(),
+                "name": c.as_str(),
+                "shortDescription": {"text": c.title().get(lang)},
+                "fullDescription": {"text": tf(lang,
+                    format!("{}. Evidence for {}.", c.title().en, controls_text(c.controls())),
+                    format!("{}. 근거 통제 항목: {}.", c.title().ko, controls_text(c.controls())))},
+                "defaultConfiguration": {"level": "error"},
+                "properties": {
+                    "controls": c.controls().iter().map(|x| format!("{}:{}", x.catalog, x.id)).collect::<Vec<_>>(),
+                    "requirements": c.requirements().iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+                    "tags": ["compliance", "korea", "csap"],
+                },
+            })
+        })
+        .collect();
+    let results: Vec<Value> = findings
+        .iter()
+        .filter(|f| f.status != Status::Pass)
+        .map(|f| {
+            let rule_index = run.checks.iter().position(|c| *c == f.check).unwrap_or(0);
+            let mut message = f.reason.get(lang).to_owned();
+            if let Some(s) = &f.settle {
+                message.push_str(&tf(
+                    lang,
+                    format!(". Settled by: {}", s.get(lang)),
+                    format!(". 확인 방법: {}", s.get(lang)),
+                ));
+            }
+            let mut physical = json!({"artifactLocation": {"uri": artifact_uri(&f.location.file)}});
+            if let Some(line) = f.location.line {
+                physical["region"] = json!({
+                    "startLine": line.max(1),
+                    "startColumn": f.location.column.unwrap_or(1).max(1),
+                });
+            }
+            let mut result = json!({
+                "ruleId": f.check.as_str(),
+                "ruleIndex": rule_index,
+                "kind": "fail",
+                "level": if f.status == Status::Fail { "error" } else { "warning" },
+                "message": {"text": format!("{}: {message}", f.address)},
+                "locations": [{
+                    "physicalLocation": physical,
+                    "logicalLocations": [{
+                        "name": f.address,
+                        "fullyQualifiedName": f.address,
+                        "kind": "resource",
+                    }],
+                }],
+                "properties": {
+                    "kcvs_status": f.status.as_str(),
+                    "resource_type": f.resource_type,
+                },
+            });
+            if let Some(w) = &f.waiver {
+                if w.in_force {
+                    result["suppressions"] = json!([{
+                        "kind": "external",
+                        "status": "accepted",
+                        "justification": format!("{} (expires {})", w.reason, w.expires),
+                    }]);
+                } else {
+                    result["properties"]["expired_waiver"] = json!({
+                        "resource": w.resource,
+                        "reason": w.reason,
+                        "expires": w.expires.to_string(),
+                    });
+                }
+            }
+            result
+        })
+        .collect();
+    let artifacts: Vec<Value> = run
+        .files
+        .iter()
+        .map(|f| json!({"location": {"uri": artifact_uri(f)}}))
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "kcvs",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "artifacts": artifacts,
+            "results": results,
+            "columnKind": "unicodeCodePoints",
+        }],
+    })
+}
+
+/// A relative path as a URI reference: forward slashes, spaces and other reserved bytes escaped.
+fn artifact_uri(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/:".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_escaped() {
+        assert_eq!(
+            artifact_uri("examples/scan/plan a.json"),
+            "examples/scan/plan%20a.json"
+        );
+        assert_eq!(artifact_uri("C:\\x\\p.json"), "C:/x/p.json");
+    }
+}

@@ -1,0 +1,380 @@
+//! The normalised resource every check reads, whatever file it came from.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value, json};
+
+/// Managed resource or data source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Mode {
+    Managed,
+    Data,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Managed => "managed",
+            Mode::Data => "data",
+        }
+    }
+}
+
+/// What the plan does to a resource. Inventory rows are [`Action::Existing`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    Create,
+    Update,
+    /// Destroy and create again (in either order).
+    Replace,
+    Delete,
+    NoOp,
+    Read,
+    /// Found in an inventory export or only in the prior state: exists, nothing planned.
+    Existing,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Replace => "replace",
+            Action::Delete => "delete",
+            Action::NoOp => "no-op",
+            Action::Read => "read",
+            Action::Existing => "existing",
+        }
+    }
+
+    /// Terraform's `actions` list, as in `resource_changes[].change.actions`.
+    pub fn from_actions(actions: &[String]) -> Self {
+        let has = |a: &str| actions.iter().any(|x| x == a);
+        match (has("create"), has("delete")) {
+            (true, true) => Action::Replace,
+            (true, false) => Action::Create,
+            (false, true) => Action::Delete,
+            _ if has("update") => Action::Update,
+            _ if has("read") => Action::Read,
+            _ => Action::NoOp,
+        }
+    }
+
+    /// Whether the resource exists once the plan is applied.
+    pub fn present_after(self) -> bool {
+        self != Action::Delete
+    }
+}
+
+/// A `count` or `for_each` key.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum IndexKey {
+    Int(i64),
+    Str(String),
+}
+
+impl IndexKey {
+    pub fn to_json(&self) -> Value {
+        match self {
+            IndexKey::Int(i) => json!(i),
+            IndexKey::Str(s) => json!(s),
+        }
+    }
+}
+
+/// Where a resource was read: file, and (for plans, once located) line and column of its
+/// address, both 1-based.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct SourceLoc {
+    pub file: Arc<str>,
+    pub line: Option<u64>,
+    pub column: Option<u64>,
+}
+
+/// Where the region of a resource came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RegionSource {
+    /// The resource's own attribute (`region`, `location`, `availability_zone`, `zone`, …).
+    Attribute(String),
+    /// The provider configuration the resource uses, by its key in `configuration.provider_config`
+    /// (or the local name in the module, when the configuration block is absent).
+    Provider(String),
+    /// The `region` column of an inventory row.
+    Inventory,
+    /// Nowhere: see [`Placement::unknown_because`].
+    None,
+}
+
+impl RegionSource {
+    pub fn describe(&self) -> String {
+        match self {
+            RegionSource::Attribute(a) => format!("attribute `{a}`"),
+            RegionSource::Provider(k) => format!("provider configuration `{k}`"),
+            RegionSource::Inventory => "inventory row".to_owned(),
+            RegionSource::None => "nowhere".to_owned(),
+        }
+    }
+
+    pub fn describe_ko(&self) -> String {
+        match self {
+            RegionSource::Attribute(a) => format!("속성 `{a}`"),
+            RegionSource::Provider(k) => format!("프로바이더 설정 `{k}`"),
+            RegionSource::Inventory => "인벤토리 행".to_owned(),
+            RegionSource::None => "없음".to_owned(),
+        }
+    }
+}
+
+/// What the region turned out to mean, through the region table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Residency {
+    Korea,
+    /// A table entry placed it in another country.
+    Abroad(String),
+    /// A region the table does not know, or no region at all: never Korea.
+    Unknown,
+}
+
+/// Where a resource is, as far as the input tells.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Placement {
+    /// The key the region table was asked with (`aws`, `ncloud-gov`, …).
+    pub provider_key: String,
+    /// The region or zone as written.
+    pub region: Option<String>,
+    /// The table's region the value matched (`ap-northeast-2` for zone `ap-northeast-2d`).
+    pub matched: Option<String>,
+    pub source: RegionSource,
+    pub residency: Residency,
+    pub government_zone: bool,
+    /// Why the region could not be told, when it could not: in English and Korean.
+    pub unknown_because: Option<(String, String)>,
+    /// True when the value is known only after apply.
+    pub after_apply: bool,
+}
+
+impl Default for Placement {
+    fn default() -> Self {
+        Self {
+            provider_key: String::new(),
+            region: None,
+            matched: None,
+            source: RegionSource::None,
+            residency: Residency::Unknown,
+            government_zone: false,
+            unknown_because: None,
+            after_apply: false,
+        }
+    }
+}
+
+/// Where a resource was read from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Plan,
+    Inventory { id: String },
+}
+
+/// One resource, normalised. Attributes are the planned values (`after`, or `before` for a
+/// resource being deleted), and for inventory rows the row's `attributes`. By default only the
+/// attributes the built-in checks read are kept; [`crate::ReadOptions::full_attributes`] keeps all.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resource {
+    /// Full address: `module.a["x"].aws_s3_bucket.b[0]`; for inventory rows, the row's `id`.
+    pub address: String,
+    /// The module instance address (`module.a["x"]`), empty at the root.
+    pub module: String,
+    pub mode: Mode,
+    /// Resource type (`aws_s3_bucket`).
+    pub kind: String,
+    pub name: String,
+    pub index: Option<IndexKey>,
+    /// Short provider name (`aws`, `azurerm`, `ncloud`).
+    pub provider: String,
+    /// As the plan writes it (`registry.terraform.io/hashicorp/aws`).
+    pub provider_name: String,
+    /// The provider configuration key, from `configuration` (`aws.us`, `module.net:aws`).
+    pub provider_config_key: Option<String>,
+    pub action: Action,
+    pub attributes: Map<String, Value>,
+    /// Attributes known only after apply (`after_unknown`), same shape as Terraform writes it.
+    pub unknown: Map<String, Value>,
+    pub placement: Placement,
+    pub location: SourceLoc,
+    pub origin: Origin,
+}
+
+impl Resource {
+    /// Whether the resource exists after the plan is applied (a deleted resource does not).
+    pub fn present(&self) -> bool {
+        self.action.present_after()
+    }
+
+    /// The attribute at a path of keys and indices, e.g. `["root_block_device", "0", "encrypted"]`.
+    pub fn attr(&self, path: &[&str]) -> Option<&Value> {
+        walk(&self.attributes, path)
+    }
+
+    /// Whether the value at `path` is known only after apply (`after_unknown` marks it, or one
+    /// of its parents, `true`).
+    pub fn is_unknown(&self, path: &[&str]) -> bool {
+        let Some((first, rest)) = path.split_first() else {
+            return false;
+        };
+        let mut cur = match self.unknown.get(*first) {
+            Some(v) => v,
+            None => return false,
+        };
+        for key in rest {
+            match cur {
+                Value::Bool(b) => return *b,
+                Value::Object(m) => match m.get(*key) {
+                    Some(v) => cur = v,
+                    None => return false,
+                },
+                Value::Array(a) => match key.parse::<usize>().ok().and_then(|i| a.get(i)) {
+                    Some(v) => cur = v,
+                    None => return false,
+                },
+                _ => return false,
+            }
+        }
+        matches!(cur, Value::Bool(true))
+    }
+
+    /// The document a Rego check sees as one element of `input.resources` (schema in
+    /// `docs/scan.md`). Stable keys; adding a key is compatible, renaming one is not.
+    pub fn to_json(&self) -> Value {
+        let residency = match &self.placement.residency {
+            Residency::Korea => json!("korea"),
+            Residency::Abroad(_) => json!("abroad"),
+            Residency::Unknown => json!("unknown"),
+        };
+        let country = match &self.placement.residency {
+            Residency::Korea => json!("KR"),
+            Residency::Abroad(c) => json!(c),
+            Residency::Unknown => Value::Null,
+        };
+        let source = match &self.placement.source {
+            RegionSource::Attribute(a) => json!({"kind": "attribute", "name": a}),
+            RegionSource::Provider(k) => json!({"kind": "provider", "key": k}),
+            RegionSource::Inventory => json!({"kind": "inventory"}),
+            RegionSource::None => json!({"kind": "none"}),
+        };
+        let origin = match &self.origin {
+            Origin::Plan => json!({"kind": "plan"}),
+            Origin::Inventory { id } => json!({"kind": "inventory", "id": id}),
+        };
+        json!({
+            "address": self.address,
+            "module": self.module,
+            "mode": self.mode.as_str(),
+            "type": self.kind,
+            "name": self.name,
+            "index": self.index.as_ref().map_or(Value::Null, IndexKey::to_json),
+            "provider": self.provider,
+            "provider_name": self.provider_name,
+            "provider_config_key": self.provider_config_key,
+            "action": self.action.as_str(),
+            "present": self.present(),
+            "attributes": Value::Object(self.attributes.clone()),
+            "unknown": Value::Object(self.unknown.clone()),
+            "placement": {
+                "provider_key": self.placement.provider_key,
+                "region": self.placement.region,
+                "matched_region": self.placement.matched,
+                "source": source,
+                "residency": residency,
+                "country": country,
+                "government_zone": self.placement.government_zone,
+                "known_after_apply": self.placement.after_apply,
+                "unknown_because": self.placement.unknown_because.as_ref().map(|(en, _)| en),
+            },
+            "file": &*self.location.file,
+            "line": self.location.line,
+            "origin": origin,
+        })
+    }
+}
+
+pub(crate) fn walk<'v>(map: &'v Map<String, Value>, path: &[&str]) -> Option<&'v Value> {
+    let (first, rest) = path.split_first()?;
+    let mut cur = map.get(*first)?;
+    for key in rest {
+        cur = match cur {
+            Value::Object(m) => m.get(*key)?,
+            Value::Array(a) => a.get(key.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+/// `registry.terraform.io/hashicorp/aws` → `aws`; a bare name stays as it is.
+pub fn short_provider(provider_name: &str) -> &str {
+    provider_name.rsplit('/').next().unwrap_or(provider_name)
+}
+
+/// `module.a["x"].module.b[0]` → `module.a.module.b`: the configuration path of a module
+/// instance (instance keys dropped).
+pub fn config_path(module_address: &str) -> String {
+    let mut out = String::with_capacity(module_address.len());
+    let mut depth = 0usize;
+    let mut in_str = false;
+    let mut escaped = false;
+    for ch in module_address.chars() {
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if ch == '\\' {
+                escaped = true;
+            } else if ch == '"' {
+                in_str = false;
+            }
+            continue;
+        }
+        match ch {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            '"' if depth > 0 => in_str = true,
+            _ if depth == 0 => out.push(ch),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_paths_drop_instance_keys() {
+        assert_eq!(config_path(r#"module.a["x"]"#), "module.a");
+        assert_eq!(
+            config_path(r#"module.a["x.]y"].module.b[0]"#),
+            "module.a.module.b"
+        );
+        assert_eq!(config_path(""), "");
+    }
+
+    #[test]
+    fn actions_fold_like_terraform() {
+        let a =
+            |v: &[&str]| Action::from_actions(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(a(&["create"]), Action::Create);
+        assert_eq!(a(&["delete", "create"]), Action::Replace);
+        assert_eq!(a(&["create", "delete"]), Action::Replace);
+        assert_eq!(a(&["delete"]), Action::Delete);
+        assert_eq!(a(&["no-op"]), Action::NoOp);
+        assert_eq!(a(&["read"]), Action::Read);
+        assert_eq!(a(&["update"]), Action::Update);
+        assert!(!Action::Delete.present_after());
+    }
+
+    #[test]
+    fn short_provider_names() {
+        assert_eq!(short_provider("registry.terraform.io/hashicorp/aws"), "aws");
+        assert_eq!(short_provider("ncloud"), "ncloud");
+    }
+}
