@@ -27,6 +27,8 @@ pub struct Policy {
     pub renewal_lead_months: i16,
     /// Follow-up evaluations happen every year within validity (Decree 15-8); these are the years
     /// that need one (the fifth year is the renewal's). Facts §3: "four over 5 years".
+    /// ASSUMPTION `registry.follow-up-years`: years 1–4, year *k* no earlier than *k − 1* years
+    /// after the term starts.
     pub follow_up_years: u8,
     /// When a follow-up may be document-only.
     pub document_only: DocumentOnlyRule,
