@@ -7,6 +7,7 @@
 
 use kcvs_model::{Lang, RequirementKind};
 use kcvs_scan::{CheckId, Finding, Status, Tally, tally};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::doc::{Doc, View};
@@ -241,26 +242,130 @@ pub fn scan_view(run: &ScanRun, findings: &[Finding], lang: Lang) -> View {
     View { doc, json }
 }
 
-fn finding_json(f: &Finding, lang: Lang) -> Value {
-    json!({
-        "check": f.check.as_str(),
-        "address": f.address,
-        "type": f.resource_type,
-        "status": f.status.as_str(),
-        "reason": f.reason.get(lang),
-        "settle": f.settle.as_ref().map(|s| s.get(lang)),
-        "controls": f.controls.iter().map(|c| json!({"catalog": c.catalog, "id": c.id})).collect::<Vec<_>>(),
-        "requirements": f.requirements.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
-        "file": &*f.location.file,
-        "line": f.location.line,
-        "column": f.location.column,
-        "waiver": f.waiver.as_ref().map(|w| json!({
-            "resource": w.resource,
-            "reason": w.reason,
-            "expires": w.expires.to_string(),
-            "in_force": w.in_force,
-        })),
-    })
+#[derive(Serialize)]
+struct ControlJson {
+    catalog: &'static str,
+    id: &'static str,
+}
+
+fn controls_json(c: &[kcvs_scan::ControlRef]) -> Vec<ControlJson> {
+    c.iter()
+        .map(|x| ControlJson {
+            catalog: x.catalog,
+            id: x.id,
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct WaiverJson<'a> {
+    resource: &'a str,
+    reason: &'a str,
+    expires: String,
+    in_force: bool,
+}
+
+#[derive(Serialize)]
+struct FindingJson<'a> {
+    check: &'static str,
+    address: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    status: &'static str,
+    reason: &'a str,
+    settle: Option<&'a str>,
+    controls: Vec<ControlJson>,
+    requirements: Vec<&'static str>,
+    file: &'a str,
+    line: Option<u64>,
+    column: Option<u64>,
+    waiver: Option<WaiverJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct SummaryJson {
+    check: &'static str,
+    title: String,
+    pass: usize,
+    fail: usize,
+    unknown: usize,
+    waived: usize,
+    violations: usize,
+    controls: Vec<ControlJson>,
+    requirements: Vec<&'static str>,
+    required_at_tier: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct ScanJson<'a> {
+    kind: &'static str,
+    files: &'a [String],
+    as_of: &'a str,
+    resources: usize,
+    deleted: usize,
+    regime: Option<&'a str>,
+    tier: Option<&'a str>,
+    summary: Vec<SummaryJson>,
+    findings_include_passes: bool,
+    findings: Vec<FindingJson<'a>>,
+}
+
+fn scan_doc<'a>(
+    run: &'a ScanRun,
+    findings: &'a [Finding],
+    counts: &[(CheckId, Tally)],
+    lang: Lang,
+) -> ScanJson<'a> {
+    let summary = counts
+        .iter()
+        .map(|(c, n)| SummaryJson {
+            check: c.as_str(),
+            title: c.title().get(lang).to_owned(),
+            pass: n.pass,
+            fail: n.fail,
+            unknown: n.unknown,
+            waived: n.waived,
+            violations: n.violations(),
+            controls: controls_json(c.controls()),
+            requirements: c.requirements().iter().map(|k| k.as_str()).collect(),
+            required_at_tier: bound(run, *c),
+        })
+        .collect();
+    let list = findings
+        .iter()
+        .filter(|f| run.include_passes || f.status != Status::Pass)
+        .map(|f| FindingJson {
+            check: f.check.as_str(),
+            address: &f.address,
+            kind: &f.resource_type,
+            status: f.status.as_str(),
+            reason: f.reason.get(lang),
+            settle: f.settle.as_ref().map(|s| s.get(lang)),
+            controls: controls_json(f.controls),
+            requirements: f.requirements.iter().map(|k| k.as_str()).collect(),
+            file: &f.location.file,
+            line: f.location.line,
+            column: f.location.column,
+            waiver: f.waiver.as_ref().map(|w| WaiverJson {
+                resource: &w.resource,
+                reason: &w.reason,
+                expires: w.expires.to_string(),
+                in_force: w.in_force,
+            }),
+        })
+        .collect();
+    ScanJson {
+        kind: "scan",
+        files: &run.files,
+        as_of: &run.as_of,
+        resources: run.resources,
+        deleted: run.deleted,
+        regime: run.applies.as_ref().map(|a| a.0.as_str()),
+        tier: run.applies.as_ref().map(|a| a.1.as_str()),
+        summary,
+        findings_include_passes: run.include_passes,
+        findings: list,
+    }
 }
 
 fn scan_json(
@@ -269,40 +374,20 @@ fn scan_json(
     counts: &[(CheckId, Tally)],
     lang: Lang,
 ) -> Value {
-    let summary: Vec<Value> = counts
-        .iter()
-        .map(|(c, n)| {
-            json!({
-                "check": c.as_str(),
-                "title": c.title().get(lang),
-                "pass": n.pass,
-                "fail": n.fail,
-                "unknown": n.unknown,
-                "waived": n.waived,
-                "violations": n.violations(),
-                "controls": c.controls().iter().map(|x| json!({"catalog": x.catalog, "id": x.id})).collect::<Vec<_>>(),
-                "requirements": c.requirements().iter().map(|k| k.as_str()).collect::<Vec<_>>(),
-                "required_at_tier": bound(run, *c),
-            })
-        })
+    serde_json::to_value(scan_doc(run, findings, counts, lang)).unwrap_or(Value::Null)
+}
+
+/// The JSON of a scan written straight to text (pretty, final newline), without building a
+/// `Value` first: the same shape as [`scan_view`]'s JSON, keys in document order.
+pub fn scan_json_text(run: &ScanRun, findings: &[Finding], lang: Lang) -> String {
+    let counts: Vec<(CheckId, Tally)> = tally(findings)
+        .into_iter()
+        .filter(|(c, _)| run.checks.contains(c))
         .collect();
-    let list: Vec<Value> = findings
-        .iter()
-        .filter(|f| run.include_passes || f.status != Status::Pass)
-        .map(|f| finding_json(f, lang))
-        .collect();
-    json!({
-        "kind": "scan",
-        "files": run.files,
-        "as_of": run.as_of,
-        "resources": run.resources,
-        "deleted": run.deleted,
-        "regime": run.applies.as_ref().map(|a| &a.0),
-        "tier": run.applies.as_ref().map(|a| &a.1),
-        "summary": summary,
-        "findings_include_passes": run.include_passes,
-        "findings": list,
-    })
+    let mut out = serde_json::to_string_pretty(&scan_doc(run, findings, &counts, lang))
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    out.push('\n');
+    out
 }
 
 /// SARIF 2.1.0: one rule per selected check, one result per non-pass finding. Fail is level

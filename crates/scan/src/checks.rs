@@ -231,11 +231,18 @@ pub fn run_checks(
         if r.mode != Mode::Managed || !r.present() {
             continue;
         }
-        let mut placement = r.placement.clone();
-        resolve(&mut placement, table);
+        let fresh;
+        let placement = if r.placement.resolved {
+            &r.placement
+        } else {
+            let mut p = r.placement.clone();
+            resolve(&mut p, table);
+            fresh = p;
+            &fresh
+        };
         let cx = Cx {
             r,
-            p: &placement,
+            p: placement,
             table,
             all: resources,
         };
@@ -270,51 +277,155 @@ pub fn run_checks(
 }
 
 /// The attributes the checks read: the plan reader keeps these (and drops the rest unless asked).
+pub const ATTRIBUTES: &[&str] = &[
+    "region",
+    "location",
+    "availability_zone",
+    "zone",
+    "zone_id",
+    "zone_name",
+    "availability_domain",
+    "site",
+    "tenancy",
+    "host_id",
+    "placement",
+    "dedicated_host_id",
+    "dedicated_host_group_id",
+    "scheduling",
+    "dedicated_vm_host_id",
+    "encrypted",
+    "storage_encrypted",
+    "kms_key_id",
+    "root_block_device",
+    "ebs_block_device",
+    "server_side_encryption_configuration",
+    "rule",
+    "server_side_encryption",
+    "at_rest_encryption_enabled",
+    "encrypt_at_rest",
+    "sqs_managed_sse_enabled",
+    "kms_master_key_id",
+    "encryption_type",
+    "customer_managed_key",
+    "infrastructure_encryption_enabled",
+    "disk_encryption_set_id",
+    "transparent_data_encryption_enabled",
+    "encryption",
+    "disk_encryption_key",
+    "encryption_key_name",
+    "tde_status",
+    "encryption_key",
+    "is_encrypted_base_block_storage_volume",
+    "server_side_encryption_rule",
+    "kms_key_name",
+    "protocol",
+    "ssl_policy",
+    "default_action",
+    "viewer_certificate",
+    "default_cache_behavior",
+    "security_policy",
+    "transit_encryption_enabled",
+    "domain_endpoint_options",
+    "min_tls_version",
+    "minimum_tls_version",
+    "https_traffic_only_enabled",
+    "enable_https_traffic_only",
+    "profile",
+    "custom_features",
+    "settings",
+    "tls_cipher_policy",
+    "tls_min_version_type",
+    "ssl_ciphers",
+    "cipher_suites",
+    "listener_protocol",
+    "enable_logging",
+    "retention_in_days",
+    "status",
+    "retention_period_days",
+    "enabled_log",
+    "log",
+    "is_multi_region_trail",
+    "retention_policy",
+    "acl",
+    "block_public_acls",
+    "block_public_policy",
+    "ignore_public_acls",
+    "restrict_public_buckets",
+    "ingress",
+    "cidr_blocks",
+    "ipv6_cidr_blocks",
+    "type",
+    "cidr_ipv4",
+    "cidr_ipv6",
+    "publicly_accessible",
+    "associate_public_ip_address",
+    "direction",
+    "access",
+    "source_address_prefix",
+    "source_address_prefixes",
+    "security_rule",
+    "source_ranges",
+    "members",
+    "member",
+    "cidr_ip",
+    "ingress_security_rules",
+    "ip_block",
+    "remote_ip_prefix",
+    "allow_nested_items_to_be_public",
+    "public_network_access_enabled",
+    "policy",
+    "public_access_prevention",
+    "uniform_bucket_level_access",
+    "replica",
+    "region_name",
+    "destination",
+    "bucket",
+    "replicate_source_db",
+    "source_region",
+    "copy_action",
+    "origin",
+    "account_replication_type",
+    "geo_location",
+    "storage_mode_type",
+    "master_instance_name",
+    "name",
+    "global_cluster_identifier",
+    "destination_region",
+    "cross_region_restore_enabled",
+];
+
+/// Whether the checks read this top-level attribute. A hash-set look-up: it runs for every key of
+/// every resource object in the plan.
 pub fn interesting(key: &str) -> bool {
-    matches!(
-        key,
-        // placement
-        "region" | "location" | "availability_zone" | "zone" | "zone_id" | "zone_name"
-            | "availability_domain" | "site"
-            // tenancy
-            | "tenancy" | "host_id" | "placement" | "dedicated_host_id" | "dedicated_host_group_id"
-            | "scheduling" | "dedicated_vm_host_id"
-            // encryption at rest
-            | "encrypted" | "storage_encrypted" | "kms_key_id" | "root_block_device"
-            | "ebs_block_device" | "server_side_encryption_configuration" | "rule"
-            | "server_side_encryption" | "at_rest_encryption_enabled" | "encrypt_at_rest"
-            | "sqs_managed_sse_enabled" | "kms_master_key_id" | "encryption_type"
-            | "customer_managed_key" | "infrastructure_encryption_enabled"
-            | "disk_encryption_set_id" | "transparent_data_encryption_enabled" | "encryption"
-            | "disk_encryption_key" | "encryption_key_name" | "tde_status" | "encryption_key"
-            | "is_encrypted_base_block_storage_volume" | "server_side_encryption_rule"
-            | "kms_key_name"
-            // in transit
-            | "protocol" | "ssl_policy" | "default_action" | "viewer_certificate"
-            | "default_cache_behavior" | "security_policy" | "transit_encryption_enabled"
-            | "domain_endpoint_options" | "min_tls_version" | "minimum_tls_version"
-            | "https_traffic_only_enabled" | "enable_https_traffic_only" | "profile"
-            | "custom_features" | "settings" | "tls_cipher_policy" | "tls_min_version_type"
-            | "ssl_ciphers" | "cipher_suites" | "listener_protocol"
-            // audit logging
-            | "enable_logging" | "retention_in_days" | "status" | "retention_period_days"
-            | "enabled_log" | "log" | "is_multi_region_trail" | "retention_policy"
-            // public exposure
-            | "acl" | "block_public_acls" | "block_public_policy" | "ignore_public_acls"
-            | "restrict_public_buckets" | "ingress" | "cidr_blocks" | "ipv6_cidr_blocks"
-            | "type" | "cidr_ipv4" | "cidr_ipv6" | "publicly_accessible"
-            | "associate_public_ip_address" | "direction" | "access" | "source_address_prefix"
-            | "source_address_prefixes" | "security_rule" | "source_ranges" | "members"
-            | "member" | "cidr_ip" | "ingress_security_rules" | "ip_block"
-            | "remote_ip_prefix" | "allow_nested_items_to_be_public"
-            | "public_network_access_enabled" | "policy" | "public_access_prevention"
-            | "uniform_bucket_level_access"
-            // replicas
-            | "replica" | "region_name" | "destination" | "bucket" | "replicate_source_db"
-            | "source_region" | "copy_action" | "origin" | "account_replication_type"
-            | "geo_location" | "storage_mode_type" | "master_instance_name" | "name"
-            | "global_cluster_identifier" | "destination_region" | "cross_region_restore_enabled"
-    )
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str, FnvBuild>> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| ATTRIBUTES.iter().copied().collect())
+        .contains(key)
+}
+
+/// FNV-1a: short keys, no DoS concern (the set is fixed), faster than SipHash here.
+#[derive(Default, Clone, Copy)]
+pub struct FnvBuild;
+
+impl std::hash::BuildHasher for FnvBuild {
+    type Hasher = Fnv;
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+pub struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
 }
 
 // ---- shared pieces ------------------------------------------------------------------------------
@@ -883,7 +994,9 @@ fn bucket_place(cx: &Cx, arn: &str) -> Placement {
     match found {
         Some(b) => {
             let mut p = b.placement.clone();
-            resolve(&mut p, cx.table);
+            if !p.resolved {
+                resolve(&mut p, cx.table);
+            }
             p
         }
         None => Placement {
@@ -1309,7 +1422,7 @@ fn aria_note(r: &Resource) -> (String, String) {
     let lists = ["ssl_ciphers", "cipher_suites", "custom_features"];
     let aria = lists.iter().any(|k| {
         r.attributes
-            .get(*k)
+            .get(k)
             .is_some_and(|v| v.to_string().to_ascii_uppercase().contains("ARIA"))
     });
     if aria {

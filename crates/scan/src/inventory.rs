@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 
 use crate::checks::interesting;
 use crate::plan::ReadOptions;
-use crate::resource::{Action, Mode, Origin, Placement, RegionSource, Resource, SourceLoc};
+use crate::resource::{Action, Attrs, Mode, Origin, Placement, RegionSource, Resource, SourceLoc};
 use crate::{ScanError, ScanErrorKind};
 
 /// The two inventory encodings.
@@ -218,7 +218,7 @@ fn native_type(kind: &str) -> &str {
 fn to_resource(row: Row, file: &Arc<str>, line: u64, opts: &ReadOptions<'_>) -> Resource {
     let provider = row.provider.trim().to_ascii_lowercase();
     let kind = native_type(row.kind.trim()).to_owned();
-    let mut attributes = row.attributes.unwrap_or_default();
+    let mut attributes = Attrs::from(row.attributes.unwrap_or_default());
     if !opts.full_attributes {
         attributes.retain(|k, _| interesting(k));
     }
@@ -253,7 +253,7 @@ fn to_resource(row: Row, file: &Arc<str>, line: u64, opts: &ReadOptions<'_>) -> 
         provider_config_key: None,
         action: Action::Existing,
         attributes,
-        unknown: Map::new(),
+        unknown: Attrs::new(),
         placement,
         location: SourceLoc {
             file: file.clone(),

@@ -19,13 +19,14 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::checks::interesting;
 use crate::error::{MARK_RAW_STATE, MARK_STATE, MARK_VERSION, from_json};
 use crate::region::{ProviderRegion, RegionExpr, claim_placement};
 use crate::resource::{
-    Action, IndexKey, Mode, Origin, Placement, Resource, SourceLoc, config_path, short_provider,
+    Action, Attrs, IndexKey, Mode, Origin, Placement, Resource, SourceLoc, config_path,
+    short_provider,
 };
 use crate::{ScanError, ScanErrorKind};
 
@@ -97,8 +98,27 @@ pub fn read_plan(bytes: &[u8], name: &str, opts: &ReadOptions<'_>) -> Result<Pla
     let file: Arc<str> = Arc::from(name);
     let mut resources = merge(raw.planned, raw.changes, raw.prior, &file);
     let config = ConfigIndex::new(raw.configuration.unwrap_or_default(), &raw.variables);
+    // Instances of one block (`count`, `for_each`) sit together and share a configuration.
+    let mut prev: Option<(String, Mode, String, String, Option<String>, ProviderRegion)> = None;
     for r in &mut resources {
-        let (key, provider) = config.provider_for(r);
+        let hit = prev
+            .as_ref()
+            .filter(|p| p.0 == r.module && p.1 == r.mode && p.2 == r.kind && p.3 == r.name);
+        let (key, provider) = match hit {
+            Some(p) => (p.4.clone(), p.5.clone()),
+            None => {
+                let (key, provider) = config.provider_for(r);
+                prev = Some((
+                    r.module.clone(),
+                    r.mode,
+                    r.kind.clone(),
+                    r.name.clone(),
+                    key.clone(),
+                    provider.clone(),
+                ));
+                (key, provider)
+            }
+        };
         r.provider_config_key = key;
         r.placement = claim_placement(r, &provider);
     }
@@ -180,9 +200,9 @@ struct RawRes {
     name: String,
     index: Option<IndexKey>,
     provider_name: String,
-    values: Option<Map<String, Value>>,
-    before: Option<Map<String, Value>>,
-    unknown: Option<Map<String, Value>>,
+    values: Option<Attrs>,
+    before: Option<Attrs>,
+    unknown: Option<Attrs>,
     actions: Option<Vec<String>>,
 }
 
@@ -264,7 +284,13 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_> {
                 }
                 "resource_changes" => {
                     self.out.saw_changes = true;
+                    // Terraform writes `planned_values` first: changes to resources already read
+                    // are folded into them as they stream past (only the action and
+                    // `after_unknown` are kept); the rest (deletions) become records of their own.
+                    let index = address_index(&self.out.planned);
                     map.next_value_seed(ChangesSeed {
+                        planned: &mut self.out.planned,
+                        index: &index,
                         out: &mut self.out.changes,
                         full,
                         progress: self.opts.progress,
@@ -479,6 +505,8 @@ impl<'de> Visitor<'de> for ModuleSeqSeed<'_> {
 
 /// `resource_changes`.
 struct ChangesSeed<'p, 'o> {
+    planned: &'p mut Vec<RawRes>,
+    index: &'p HashMap<u64, usize>,
     out: &'p mut Vec<RawRes>,
     full: bool,
     progress: Option<&'o (dyn Fn(usize) + Sync)>,
@@ -488,13 +516,146 @@ struct ChangesSeed<'p, 'o> {
 impl<'de> DeserializeSeed<'de> for ChangesSeed<'_, '_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        ResSeqSeed {
-            out: self.out,
-            full: self.full,
-            progress: self.progress,
-            count: Some(self.count),
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ChangesSeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of resource changes")
+    }
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        loop {
+            let seed = ChangeEntrySeed {
+                planned: &mut *self.planned,
+                index: self.index,
+                full: self.full,
+            };
+            match seq.next_element_seed(seed)? {
+                None => break,
+                Some(Some(r)) => self.out.push(r),
+                Some(None) => {}
+            }
+            *self.count += 1;
+            if let Some(progress) = self.progress
+                && (*self.count).is_multiple_of(4096)
+            {
+                progress(*self.count);
+            }
         }
-        .deserialize(d)
+        Ok(())
+    }
+}
+
+fn hash_address(a: &str) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = crate::checks::FnvBuild.build_hasher();
+    h.write(a.as_bytes());
+    h.finish()
+}
+
+/// Address hash → position in `planned`. A (vanishingly rare) hash collision is checked against
+/// the stored address and falls back to a record of its own.
+fn address_index(planned: &[RawRes]) -> HashMap<u64, usize> {
+    let mut ix = HashMap::with_capacity(planned.len());
+    for (i, r) in planned.iter().enumerate() {
+        ix.entry(hash_address(&r.address)).or_insert(i);
+    }
+    ix
+}
+
+/// One `resource_changes` entry: folded into its planned record when there is one (returns
+/// `None`), else read whole.
+struct ChangeEntrySeed<'p> {
+    planned: &'p mut Vec<RawRes>,
+    index: &'p HashMap<u64, usize>,
+    full: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for ChangeEntrySeed<'_> {
+    type Value = Option<RawRes>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ChangeEntrySeed<'_> {
+    type Value = Option<RawRes>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a resource change object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut r = RawRes::default();
+        let mut target: Option<usize> = None;
+        while let Some(key) = map.next_key::<Key>()? {
+            match &*key.0 {
+                "address" => {
+                    let a: Key = map.next_value()?;
+                    let hit = self
+                        .index
+                        .get(&hash_address(&a.0))
+                        .copied()
+                        .filter(|&i| self.planned.get(i).is_some_and(|p| p.address == *a.0));
+                    match hit {
+                        Some(i) => target = Some(i),
+                        None => r.address = a.0.into_owned(),
+                    }
+                }
+                "change" if target.is_some() => map.next_value_seed(ChangeSeed {
+                    r: &mut r,
+                    full: self.full,
+                    skip_values: true,
+                })?,
+                _ if target.is_some() => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+                "module_address" => r.module_address = Some(map.next_value()?),
+                "mode" => {
+                    let m: Key = map.next_value()?;
+                    r.mode = Some(if &*m.0 == "data" {
+                        Mode::Data
+                    } else {
+                        Mode::Managed
+                    });
+                }
+                "type" => r.kind = map.next_value()?,
+                "name" => r.name = map.next_value()?,
+                "index" => r.index = map.next_value::<Option<IndexValue>>()?.map(|i| i.0),
+                "provider_name" => r.provider_name = map.next_value()?,
+                "change" => map.next_value_seed(ChangeSeed {
+                    r: &mut r,
+                    full: self.full,
+                    skip_values: false,
+                })?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let Some(i) = target else {
+            return Ok(Some(r));
+        };
+        if let Some(p) = self.planned.get_mut(i) {
+            p.actions = r.actions;
+            p.unknown = r.unknown;
+            if p.values.is_none() {
+                p.values = r.values;
+            }
+            if p.before.is_none() {
+                p.before = r.before;
+            }
+        }
+        Ok(None)
     }
 }
 
@@ -580,6 +741,7 @@ impl<'de> Visitor<'de> for ResSeed {
                 "change" => map.next_value_seed(ChangeSeed {
                     r: &mut r,
                     full: self.full,
+                    skip_values: false,
                 })?,
                 _ => {
                     map.next_value::<IgnoredAny>()?;
@@ -593,6 +755,8 @@ impl<'de> Visitor<'de> for ResSeed {
 struct ChangeSeed<'r> {
     r: &'r mut RawRes,
     full: bool,
+    /// The planned record already has the values: skip `before` and `after`.
+    skip_values: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for ChangeSeed<'_> {
@@ -612,6 +776,9 @@ impl<'de> Visitor<'de> for ChangeSeed<'_> {
         while let Some(key) = map.next_key::<Key>()? {
             match &*key.0 {
                 "actions" => self.r.actions = Some(map.next_value()?),
+                "before" | "after" if self.skip_values => {
+                    map.next_value::<IgnoredAny>()?;
+                }
                 "before" => self.r.before = map.next_value_seed(AttrSeed { full })?,
                 "after" => self.r.values = map.next_value_seed(AttrSeed { full })?,
                 "after_unknown" => self.r.unknown = map.next_value_seed(AttrSeed { full })?,
@@ -631,14 +798,14 @@ struct AttrSeed {
 }
 
 impl<'de> DeserializeSeed<'de> for AttrSeed {
-    type Value = Option<Map<String, Value>>;
+    type Value = Option<Attrs>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for AttrSeed {
-    type Value = Option<Map<String, Value>>;
+    type Value = Option<Attrs>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an attribute object or null")
     }
@@ -652,7 +819,7 @@ impl<'de> Visitor<'de> for AttrSeed {
         Ok(None)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut out = Map::new();
+        let mut out = Attrs::new();
         while let Some(key) = map.next_key::<Key>()? {
             if self.full || interesting(&key.0) {
                 let v: Value = map.next_value()?;
@@ -1039,45 +1206,52 @@ fn merge(
     prior: Vec<RawRes>,
     file: &Arc<str>,
 ) -> Vec<Resource> {
-    let mut out: Vec<Resource> = Vec::with_capacity(planned.len().max(changes.len()));
-    let mut index: HashMap<String, usize> = HashMap::with_capacity(planned.len());
+    let mut out: Vec<Resource> = Vec::with_capacity(planned.len() + changes.len());
     for raw in planned {
-        index.insert(raw.address.clone(), out.len());
-        out.push(to_resource(raw, file, Action::NoOp));
+        let action = raw
+            .actions
+            .as_deref()
+            .map_or(Action::NoOp, Action::from_actions);
+        out.push(to_resource(raw, file, action));
     }
+    if changes.is_empty() && prior.is_empty() {
+        return out;
+    }
+    // Records not folded while streaming: deletions, changes without a planned value, and the
+    // prior state. Index what we have by address hash (checked against the address).
+    let mut index: HashMap<u64, usize> = HashMap::with_capacity(out.len());
+    for (i, r) in out.iter().enumerate() {
+        index.entry(hash_address(&r.address)).or_insert(i);
+    }
+    let find = |index: &HashMap<u64, usize>, out: &[Resource], a: &str| {
+        index
+            .get(&hash_address(a))
+            .copied()
+            .filter(|&i| out.get(i).is_some_and(|r| r.address == a))
+    };
     for raw in changes {
         let action = raw
             .actions
             .as_deref()
             .map_or(Action::NoOp, Action::from_actions);
-        match index.get(&raw.address) {
-            Some(&i) => {
+        match find(&index, &out, &raw.address) {
+            Some(i) => {
                 if let Some(r) = out.get_mut(i) {
                     r.action = action;
                     if let Some(u) = raw.unknown {
                         r.unknown = u;
                     }
-                    if r.attributes.is_empty()
-                        && let Some(v) = raw.values
-                    {
-                        r.attributes = v;
-                    }
-                    if r.module.is_empty()
-                        && let Some(m) = raw.module_address
-                    {
-                        r.module = m;
-                    }
                 }
             }
             None => {
-                index.insert(raw.address.clone(), out.len());
+                index.insert(hash_address(&raw.address), out.len());
                 out.push(to_resource(raw, file, action));
             }
         }
     }
     for raw in prior {
-        match index.get(&raw.address) {
-            Some(&i) => {
+        match find(&index, &out, &raw.address) {
+            Some(i) => {
                 if let Some(r) = out.get_mut(i)
                     && r.action == Action::Delete
                     && r.attributes.is_empty()
@@ -1087,7 +1261,7 @@ fn merge(
                 }
             }
             None => {
-                index.insert(raw.address.clone(), out.len());
+                index.insert(hash_address(&raw.address), out.len());
                 out.push(to_resource(raw, file, Action::Existing));
             }
         }

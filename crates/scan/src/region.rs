@@ -164,6 +164,7 @@ fn unknown_placement(
 
 /// Look the claimed region up in the table and fill in residency and government zone.
 pub fn resolve(p: &mut Placement, table: &RegionTable) {
+    p.resolved = true;
     let Some(region) = p.region.clone() else {
         p.residency = Residency::Unknown;
         return;

@@ -151,6 +151,8 @@ pub struct Placement {
     pub unknown_because: Option<(String, String)>,
     /// True when the value is known only after apply.
     pub after_apply: bool,
+    /// Whether the region table has been consulted ([`crate::resolve`]).
+    pub resolved: bool,
 }
 
 impl Default for Placement {
@@ -164,6 +166,7 @@ impl Default for Placement {
             government_zone: false,
             unknown_because: None,
             after_apply: false,
+            resolved: false,
         }
     }
 }
@@ -173,6 +176,56 @@ impl Default for Placement {
 pub enum Origin {
     Plan,
     Inventory { id: String },
+}
+
+/// A resource's attributes: a small vector of (name, value), cheaper than a map for the few
+/// attributes the checks keep (a B-tree node per resource would cost more than the resource).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Attrs(Vec<(String, Value)>);
+
+impl Attrs {
+    pub fn new() -> Self {
+        Self(Vec::new())
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// Insert or replace.
+    pub fn insert(&mut self, key: String, value: Value) {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+
+    pub fn retain(&mut self, mut keep: impl FnMut(&str, &Value) -> bool) {
+        self.0.retain(|(k, v)| keep(k, v));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// As a JSON object.
+    pub fn to_map(&self) -> Map<String, Value> {
+        self.0.iter().cloned().collect()
+    }
+}
+
+impl From<Map<String, Value>> for Attrs {
+    fn from(m: Map<String, Value>) -> Self {
+        Self(m.into_iter().collect())
+    }
 }
 
 /// One resource, normalised. Attributes are the planned values (`after`, or `before` for a
@@ -196,9 +249,9 @@ pub struct Resource {
     /// The provider configuration key, from `configuration` (`aws.us`, `module.net:aws`).
     pub provider_config_key: Option<String>,
     pub action: Action,
-    pub attributes: Map<String, Value>,
+    pub attributes: Attrs,
     /// Attributes known only after apply (`after_unknown`), same shape as Terraform writes it.
-    pub unknown: Map<String, Value>,
+    pub unknown: Attrs,
     pub placement: Placement,
     pub location: SourceLoc,
     pub origin: Origin,
@@ -221,7 +274,7 @@ impl Resource {
         let Some((first, rest)) = path.split_first() else {
             return false;
         };
-        let mut cur = match self.unknown.get(*first) {
+        let mut cur = match self.unknown.get(first) {
             Some(v) => v,
             None => return false,
         };
@@ -277,8 +330,8 @@ impl Resource {
             "provider_config_key": self.provider_config_key,
             "action": self.action.as_str(),
             "present": self.present(),
-            "attributes": Value::Object(self.attributes.clone()),
-            "unknown": Value::Object(self.unknown.clone()),
+            "attributes": Value::Object(self.attributes.to_map()),
+            "unknown": Value::Object(self.unknown.to_map()),
             "placement": {
                 "provider_key": self.placement.provider_key,
                 "region": self.placement.region,
@@ -297,9 +350,9 @@ impl Resource {
     }
 }
 
-pub(crate) fn walk<'v>(map: &'v Map<String, Value>, path: &[&str]) -> Option<&'v Value> {
+pub(crate) fn walk<'v>(map: &'v Attrs, path: &[&str]) -> Option<&'v Value> {
     let (first, rest) = path.split_first()?;
-    let mut cur = map.get(*first)?;
+    let mut cur = map.get(first)?;
     for key in rest {
         cur = match cur {
             Value::Object(m) => m.get(*key)?,

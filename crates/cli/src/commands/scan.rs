@@ -12,7 +12,7 @@ use clap::{Args, ValueEnum};
 use kcvs_model::{Lang, RegimeId, RequirementKind};
 use kcvs_report::i18n::tf;
 use kcvs_report::render_json;
-use kcvs_report::scan::{ScanRun, scan_sarif, scan_view};
+use kcvs_report::scan::{ScanRun, scan_json_text, scan_sarif, scan_view};
 use kcvs_scan::{
     CheckId, CheckSelection, InventoryFormat, ReadOptions, ScanError, Status, read_inventory,
     read_plan, read_waivers,
@@ -182,6 +182,7 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Output, CliError> {
     };
     let stdout = match global.format {
         FormatArg::Sarif => render_json(&scan_sarif(&run, &findings, lang)),
+        FormatArg::Json => scan_json_text(&run, &findings, lang),
         _ => scan_view(&run, &findings, lang).render(ctx.format),
     };
     let threshold = |s: Status| match args.fail_on {
@@ -190,6 +191,10 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Output, CliError> {
         FailOn::None => false,
     };
     let negative = findings.iter().any(|f| f.counts() && threshold(f.status));
+    // The process ends right after printing: freeing a million small allocations one by one
+    // would cost more than the checks did, and the OS reclaims them at exit anyway.
+    std::mem::forget(resources);
+    std::mem::forget(findings);
     Ok(Output {
         stdout,
         exit: if negative {
