@@ -3,6 +3,7 @@
 //! - `options`: the global options (`--lang`, `--as-of`, `--assume`, `--format`) and usage errors.
 //! - `rules`: `regime list|show`, `catalog list|show`.
 //! - `content`: `content validate` and how load errors are reported.
+//! - `scan`: `kcvs scan` exit codes, formats, waivers and bad input.
 
 #![allow(
     clippy::unwrap_used,
@@ -14,6 +15,7 @@ mod content;
 mod decisions;
 mod options;
 mod rules;
+mod scan;
 
 use std::path::Path;
 

@@ -1,0 +1,231 @@
+//! `kcvs scan`: exit codes, formats, waivers, and bad input reported with a position (exit 2).
+
+use std::path::PathBuf;
+
+use crate::{kcvs, stderr, stdout};
+
+fn example(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/scan")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn scan(args: &[&str]) -> std::process::Output {
+    kcvs()
+        .arg("scan")
+        .args(args)
+        .args(["--as-of", "2026-11-23"])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn findings_exit_1_and_fail_on_none_exits_0() {
+    let plan = example("plan-multicloud.json");
+    let out = scan(&[&plan]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stdout(&out).contains("module.net.aws_s3_bucket.flow_logs"));
+    let out = scan(&[&plan, "--fail-on", "none"]);
+    assert_eq!(out.status.code(), Some(0));
+    // Only checks that pass here: nothing at or above `fail` remains.
+    let out = scan(&[&plan, "--checks", "audit-logging"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // `unknown` is stricter than `fail`.
+    let out = scan(&[
+        &plan,
+        "--checks",
+        "audit-logging,encryption-in-transit",
+        "--fail-on",
+        "unknown",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn json_lists_findings_with_stable_keys() {
+    let out = scan(&[
+        &example("plan-multicloud.json"),
+        "--format",
+        "json",
+        "--checks",
+        "residency",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["kind"], "scan");
+    assert_eq!(doc["summary"][0]["check"], "residency");
+    assert_eq!(doc["summary"][0]["fail"], 1);
+    let f = doc["findings"].as_array().unwrap();
+    assert!(
+        f.iter()
+            .all(|x| x["check"] == "residency" && x["status"] != "pass")
+    );
+    let flow = f
+        .iter()
+        .find(|x| x["address"] == "module.net.aws_s3_bucket.flow_logs")
+        .unwrap();
+    assert_eq!(flow["status"], "fail");
+    assert_eq!(flow["controls"][0]["catalog"], "csap");
+    assert!(flow["line"].as_u64().unwrap() > 1);
+}
+
+#[test]
+fn sarif_is_printed_for_scan_and_refused_elsewhere() {
+    let out = scan(&[&example("plan-multicloud.json"), "--format", "sarif"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["version"], "2.1.0");
+    let out = kcvs()
+        .args(["regime", "list", "--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("only for `kcvs scan`"));
+}
+
+#[test]
+fn inventories_and_waivers() {
+    let dir = tempfile::tempdir().unwrap();
+    let waivers = dir.path().join("waivers.yaml");
+    std::fs::write(
+        &waivers,
+        "waivers:\n  - resource: \"arn:aws:s3:::corp-backup-*\"\n    check: residency\n    reason: \"DR copy kept in Tokyo by contract\"\n    expires: 2027-01-31\n",
+    )
+    .unwrap();
+    let inv = example("inventory.jsonl");
+    let out = scan(&["--inventory", &inv, "--checks", "residency"]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = scan(&[
+        "--inventory",
+        &inv,
+        "--checks",
+        "residency",
+        "--waivers",
+        &waivers.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("waived until 2027-01-31"));
+    // Past its expiry the waiver stops applying and is reported as expired.
+    let out = kcvs()
+        .args([
+            "scan",
+            "--inventory",
+            &inv,
+            "--checks",
+            "residency",
+            "--waivers",
+        ])
+        .arg(&waivers)
+        .args(["--as-of", "2027-02-01"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("Expired waivers"));
+    // CSV gives the same answer as JSON lines.
+    let out = scan(&[&example("inventory.csv"), "--checks", "residency"]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn regime_and_tier_label_the_checks() {
+    let out = scan(&[
+        &example("plan-multicloud.json"),
+        "--regime",
+        "csap-2023",
+        "--tier",
+        "high",
+        "--format",
+        "json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["tier"], "high");
+    let residency = doc["summary"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["check"] == "residency")
+        .unwrap();
+    assert!(residency["required_at_tier"].is_boolean());
+    let out = scan(&[
+        &example("plan-multicloud.json"),
+        "--regime",
+        "csap-2023",
+        "--tier",
+        "top",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+fn bad_input(name: &str, bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let out = kcvs().arg("scan").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+#[test]
+fn bad_input_exits_2_with_a_position() {
+    let plan = std::fs::read(example("plan-multicloud.json")).unwrap();
+    let err = bad_input("truncated.json", plan.get(..plan.len() / 2).unwrap());
+    assert!(
+        err.contains("truncated.json:") && err.contains("ends too early"),
+        "{err}"
+    );
+    // The line and column are those of the end of the file.
+    let lines = plan
+        .get(..plan.len() / 2)
+        .unwrap()
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1;
+    assert!(err.contains(&format!("truncated.json:{lines}:")), "{err}");
+
+    let err = bad_input(
+        "v2.json",
+        b"{\n  \"format_version\": \"2.0\",\n  \"planned_values\": {}\n}\n",
+    );
+    assert!(
+        err.contains("v2.json:2:25: unsupported plan format_version `2.0`"),
+        "{err}"
+    );
+
+    let err = bad_input("state.json", b"{\"format_version\":\"1.0\",\"terraform_version\":\"1.9.8\",\n\"values\":{\"root_module\":{}}}");
+    assert!(
+        err.contains("state.json:2:8:") && err.contains("state"),
+        "{err}"
+    );
+
+    let err = bad_input("terraform.tfstate", b"{\n  \"version\": 4,\n  \"terraform_version\": \"1.9.8\",\n  \"serial\": 3,\n  \"lineage\": \"x\"\n}");
+    assert!(
+        err.contains("terraform.tfstate:4:") && err.contains("raw Terraform state"),
+        "{err}"
+    );
+
+    let err = bad_input("plan.out", b"PK\x03\x04\x14\x00\x00\x00binary");
+    assert!(
+        err.contains("plan.out:1:1:") && err.contains("terraform show -json"),
+        "{err}"
+    );
+
+    let err = bad_input("random.bin", &[0x7b, 0x00, 0xff, 0xfe, 0x01, 0x02]);
+    assert!(err.contains("random.bin:1:2: binary data"), "{err}");
+
+    let err = bad_input("syntax.json", b"{\"format_version\": \"1.2\",, }");
+    assert!(err.contains("syntax.json:1:26: invalid JSON"), "{err}");
+}
+
+#[test]
+fn unknown_check_is_a_usage_error() {
+    let out = scan(&[
+        &example("plan-multicloud.json"),
+        "--checks",
+        "residency,nope",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown check `nope`"));
+}
