@@ -225,9 +225,52 @@ pub fn run_checks(
     selection: &CheckSelection,
     as_of: Date,
 ) -> Vec<Finding> {
-    let mut out = Vec::new();
+    // Large inputs are split across the machine's cores; the order of findings is the order of
+    // resources either way.
+    const PER_THREAD: usize = 16_384;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(resources.len() / PER_THREAD)
+        .max(1);
+    if threads == 1 {
+        let mut out = Vec::new();
+        check_slice(resources, resources, rules, selection, as_of, &mut out);
+        return out;
+    }
+    let chunk = resources.len().div_ceil(threads);
+    let parts: Vec<Vec<Finding>> = std::thread::scope(|s| {
+        let handles: Vec<_> = resources
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    let mut out = Vec::new();
+                    check_slice(part, resources, rules, selection, as_of, &mut out);
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for p in parts {
+        out.extend(p);
+    }
+    out
+}
+
+fn check_slice(
+    part: &[Resource],
+    all: &[Resource],
+    rules: &RuleSet,
+    selection: &CheckSelection,
+    as_of: Date,
+    out: &mut Vec<Finding>,
+) {
     let table = &rules.regions;
-    for r in resources {
+    for r in part {
         if r.mode != Mode::Managed || !r.present() {
             continue;
         }
@@ -244,7 +287,7 @@ pub fn run_checks(
             r,
             p: placement,
             table,
-            all: resources,
+            all,
         };
         for &check in &selection.checks {
             let result = match check {
@@ -273,7 +316,6 @@ pub fn run_checks(
             }
         }
     }
-    out
 }
 
 /// The attributes the checks read: the plan reader keeps these (and drops the rest unless asked).

@@ -1273,7 +1273,8 @@ fn merge(
 
 /// Find the first `"address": "<addr>"` of each resource and record its line and column.
 fn locate(bytes: &[u8], resources: &mut [Resource], bom: usize) {
-    let mut want: HashMap<&str, usize> = HashMap::with_capacity(resources.len());
+    let mut want: HashMap<&str, usize, crate::checks::FnvBuild> =
+        HashMap::with_capacity_and_hasher(resources.len(), crate::checks::FnvBuild);
     for (i, r) in resources.iter().enumerate() {
         want.entry(r.address.as_str()).or_insert(i);
     }

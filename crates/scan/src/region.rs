@@ -198,8 +198,30 @@ pub fn resolve(p: &mut Placement, table: &RegionTable) {
 
 /// Fill in residency for every resource.
 pub fn resolve_all(resources: &mut [Resource], table: &RegionTable) {
+    // Most resources share a handful of (provider, region) pairs: resolve each pair once.
+    type Key = (String, Option<String>);
+    let mut seen: std::collections::HashMap<Key, Placement, crate::checks::FnvBuild> =
+        std::collections::HashMap::with_hasher(crate::checks::FnvBuild);
     for r in resources {
-        resolve(&mut r.placement, table);
+        let p = &mut r.placement;
+        if p.region.is_none() {
+            resolve(p, table);
+            continue;
+        }
+        let key = (p.provider_key.clone(), p.region.clone());
+        match seen.get(&key) {
+            Some(done) => {
+                p.matched.clone_from(&done.matched);
+                p.government_zone = done.government_zone;
+                p.residency = done.residency.clone();
+                p.unknown_because.clone_from(&done.unknown_because);
+                p.resolved = true;
+            }
+            None => {
+                resolve(p, table);
+                seen.insert(key, p.clone());
+            }
+        }
     }
 }
 
