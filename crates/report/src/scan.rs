@@ -61,10 +61,27 @@ fn bound(run: &ScanRun, check: CheckId) -> Option<bool> {
 
 /// The document and JSON of a scan.
 pub fn scan_view(run: &ScanRun, findings: &[Finding], lang: Lang) -> View {
-    let counts: Vec<(CheckId, Tally)> = tally(findings)
-        .into_iter()
+    scan_view_tallied(run, findings, &tally(findings), lang)
+}
+
+/// The selected checks' counts, in the order of [`CheckId::ALL`].
+fn selected(run: &ScanRun, counts: &[(CheckId, Tally)]) -> Vec<(CheckId, Tally)> {
+    counts
+        .iter()
         .filter(|(c, _)| run.checks.contains(c))
-        .collect();
+        .copied()
+        .collect()
+}
+
+/// [`scan_view`] with the counts given (`kcvs_scan::run_checks_tallied`), for findings that
+/// leave the passes out.
+pub fn scan_view_tallied(
+    run: &ScanRun,
+    findings: &[Finding],
+    counts: &[(CheckId, Tally)],
+    lang: Lang,
+) -> View {
+    let counts = selected(run, counts);
     let mut doc = Doc::new(t(lang, "Configuration scan", "구성 검사"), lang);
     let mut kv = vec![
         (t(lang, "Files", "파일").to_owned(), run.files.join(", ")),
@@ -380,10 +397,18 @@ fn scan_json(
 /// The JSON of a scan written straight to text (pretty, final newline), without building a
 /// `Value` first: the same shape as [`scan_view`]'s JSON, keys in document order.
 pub fn scan_json_text(run: &ScanRun, findings: &[Finding], lang: Lang) -> String {
-    let counts: Vec<(CheckId, Tally)> = tally(findings)
-        .into_iter()
-        .filter(|(c, _)| run.checks.contains(c))
-        .collect();
+    scan_json_text_tallied(run, findings, &tally(findings), lang)
+}
+
+/// [`scan_json_text`] with the counts given (`kcvs_scan::run_checks_tallied`), for findings
+/// that leave the passes out.
+pub fn scan_json_text_tallied(
+    run: &ScanRun,
+    findings: &[Finding],
+    counts: &[(CheckId, Tally)],
+    lang: Lang,
+) -> String {
+    let counts = selected(run, counts);
     let mut out = serde_json::to_string_pretty(&scan_doc(run, findings, &counts, lang))
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     out.push('\n');

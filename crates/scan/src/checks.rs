@@ -218,13 +218,36 @@ impl CheckSelection {
     }
 }
 
-/// Run the selected checks on every resource that exists after the plan.
+/// Run the selected checks on every resource that exists after the plan: every result, passes
+/// included, each with its reason.
 pub fn run_checks(
     resources: &[Resource],
     rules: &RuleSet,
     selection: &CheckSelection,
     as_of: Date,
 ) -> Vec<Finding> {
+    run_checks_tallied(resources, rules, selection, as_of, true).findings
+}
+
+/// What [`run_checks_tallied`] gives: the findings kept and the counts of all results.
+#[derive(Clone, Debug, Default)]
+pub struct CheckRun {
+    /// Fail and unknown results, and passes too when asked.
+    pub findings: Vec<Finding>,
+    /// Counts per check over every result (passes included), in the order of [`CheckId::ALL`]:
+    /// the same as [`crate::tally`] of every finding.
+    pub tally: Vec<(CheckId, crate::Tally)>,
+}
+
+/// Like [`run_checks`], but passes become findings only when `keep_passes` asks (their reasons
+/// are then never formatted); every result is counted either way.
+pub fn run_checks_tallied(
+    resources: &[Resource],
+    rules: &RuleSet,
+    selection: &CheckSelection,
+    as_of: Date,
+    keep_passes: bool,
+) -> CheckRun {
     // Large inputs are split across the machine's cores; the order of findings is the order of
     // resources either way.
     const PER_THREAD: usize = 16_384;
@@ -232,31 +255,56 @@ pub fn run_checks(
         .map_or(1, |n| n.get())
         .min(resources.len() / PER_THREAD)
         .max(1);
+    let run_part = |part: &[Resource]| {
+        let mut out = CheckRun {
+            findings: Vec::new(),
+            tally: CheckId::ALL
+                .iter()
+                .map(|&c| (c, crate::Tally::default()))
+                .collect(),
+        };
+        let before = PASS_TEXT.with(|p| p.replace(keep_passes));
+        check_slice(
+            part,
+            resources,
+            rules,
+            selection,
+            as_of,
+            keep_passes,
+            &mut out,
+        );
+        PASS_TEXT.with(|p| p.set(before));
+        out
+    };
     if threads == 1 {
-        let mut out = Vec::new();
-        check_slice(resources, resources, rules, selection, as_of, &mut out);
-        return out;
+        return run_part(resources);
     }
     let chunk = resources.len().div_ceil(threads);
-    let parts: Vec<Vec<Finding>> = std::thread::scope(|s| {
+    let parts: Vec<CheckRun> = std::thread::scope(|s| {
         let handles: Vec<_> = resources
             .chunks(chunk)
-            .map(|part| {
-                s.spawn(move || {
-                    let mut out = Vec::new();
-                    check_slice(part, resources, rules, selection, as_of, &mut out);
-                    out
-                })
-            })
+            .map(|part| s.spawn(move || run_part(part)))
             .collect();
         handles
             .into_iter()
             .map(|h| h.join().unwrap_or_default())
             .collect()
     });
-    let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    let mut out = CheckRun {
+        findings: Vec::with_capacity(parts.iter().map(|p| p.findings.len()).sum()),
+        tally: CheckId::ALL
+            .iter()
+            .map(|&c| (c, crate::Tally::default()))
+            .collect(),
+    };
     for p in parts {
-        out.extend(p);
+        out.findings.extend(p.findings);
+        for ((_, t), (_, n)) in out.tally.iter_mut().zip(p.tally) {
+            t.pass += n.pass;
+            t.fail += n.fail;
+            t.unknown += n.unknown;
+            t.waived += n.waived;
+        }
     }
     out
 }
@@ -267,7 +315,8 @@ fn check_slice(
     rules: &RuleSet,
     selection: &CheckSelection,
     as_of: Date,
-    out: &mut Vec<Finding>,
+    keep_passes: bool,
+    out: &mut CheckRun,
 ) {
     let table = &rules.regions;
     for r in part {
@@ -299,21 +348,37 @@ fn check_slice(
                 CheckId::AuditLogging => audit_logging(&cx),
                 CheckId::PublicExposure => public_exposure(&cx),
             };
-            if let Some(res) = result {
-                let waiver = match_waiver(&selection.waivers, &r.address, check, as_of);
-                out.push(Finding {
-                    check,
-                    address: r.address.clone(),
-                    resource_type: r.kind.clone(),
-                    status: res.status,
-                    reason: res.reason,
-                    settle: res.settle,
-                    controls: check.controls(),
-                    requirements: check.requirements(),
-                    location: r.location.clone(),
-                    waiver,
-                });
+            let Some(res) = result else { continue };
+            let waiver = if selection.waivers.is_empty() {
+                None
+            } else {
+                match_waiver(&selection.waivers, &r.address, check, as_of)
+            };
+            if let Some((_, t)) = out.tally.iter_mut().find(|(c, _)| *c == check) {
+                match res.status {
+                    Status::Pass => t.pass += 1,
+                    Status::Fail => t.fail += 1,
+                    Status::Unknown => t.unknown += 1,
+                }
+                if res.status != Status::Pass && waiver.as_ref().is_some_and(|w| w.in_force) {
+                    t.waived += 1;
+                }
             }
+            if res.status == Status::Pass && !keep_passes {
+                continue;
+            }
+            out.findings.push(Finding {
+                check,
+                address: r.address.clone(),
+                resource_type: r.kind.to_string(),
+                status: res.status,
+                reason: res.reason,
+                settle: res.settle,
+                controls: check.controls(),
+                requirements: check.requirements(),
+                location: r.location.clone(),
+                waiver,
+            });
         }
     }
 }
@@ -485,7 +550,32 @@ struct Res {
     settle: Option<Text>,
 }
 
-fn pass(en: String, ko: String) -> Option<Res> {
+thread_local! {
+    /// Whether a pass's reason is wanted (passes listed, or the public [`run_checks`]): when
+    /// not, a pass is only counted and its text never formatted.
+    static PASS_TEXT: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+fn pass_text() -> bool {
+    PASS_TEXT.with(std::cell::Cell::get)
+}
+
+/// A pass; the reason (two expressions, English and Korean) is evaluated only when wanted.
+macro_rules! pass {
+    ($en:expr, $ko:expr $(,)?) => {
+        if pass_text() {
+            pass_with($en, $ko)
+        } else {
+            Some(Res {
+                status: Status::Pass,
+                reason: Text::new(String::new(), String::new()),
+                settle: None,
+            })
+        }
+    };
+}
+
+fn pass_with(en: String, ko: String) -> Option<Res> {
     Some(Res {
         status: Status::Pass,
         reason: Text::new(en, ko),
@@ -573,7 +663,7 @@ fn must_be_true(
 ) -> Option<Res> {
     let p = path_str(path);
     match flag(r, path) {
-        Flag::True => pass(
+        Flag::True => pass!(
             format!("{what_en} (`{p}` = true)"),
             format!("{what_ko} (`{p}` = true)"),
         ),
@@ -732,7 +822,7 @@ fn judge_place(p: &Placement, what_en: &str, what_ko: &str) -> Option<Res> {
             } else {
                 ("", "")
             };
-            pass(
+            pass!(
                 format!("{what_en} in Korea: {en}{}", gov.0),
                 format!("{what_ko} 국내: {ko}{}", gov.1),
             )
@@ -962,7 +1052,7 @@ fn replica_location(cx: &Cx) -> Option<Res> {
     match worst {
         0 => {
             let all: Vec<(String, String)> = places.iter().map(describe).collect();
-            pass(
+            pass!(
                 format!(
                     "every replica or copy in Korea: {}{suffix_en}",
                     all.iter()
@@ -1103,7 +1193,7 @@ fn dedicated_tenancy(cx: &Cx) -> Option<Res> {
         )
     };
     let dedicated = |what: &str| {
-        pass(
+        pass!(
             format!("dedicated hardware ({what}): physical separation from other tenants"),
             format!("전용 하드웨어({what}): 다른 고객과 물리적으로 분리"),
         )
@@ -1184,7 +1274,7 @@ fn dedicated_tenancy(cx: &Cx) -> Option<Res> {
         | "ktcloud_server"
         | "ncloud_launch_configuration" => {
             if cx.p.government_zone {
-                pass(GOV_EN.into(), GOV_KO.into())
+                pass!(GOV_EN.into(), GOV_KO.into())
             } else if cx.p.residency == Residency::Unknown {
                 unknown_place(cx.p, "zone", "존")
             } else {
@@ -1208,7 +1298,7 @@ fn encryption_at_rest(cx: &Cx) -> Option<Res> {
     };
     let always = |service_en: &str, customer: bool, extra: &str| {
         let (k_en, k_ko) = key_kind(customer);
-        pass(
+        pass!(
             format!("{service_en} encrypts at rest by default (AES-256); {k_en}{extra}"),
             format!(
                 "{service_en}은(는) 기본으로 저장 데이터를 암호화합니다(AES-256). {k_ko}{extra}"
@@ -1314,7 +1404,7 @@ fn encryption_at_rest(cx: &Cx) -> Option<Res> {
         }
         "aws_sqs_queue" => {
             if present_value(r, &["kms_master_key_id"]) {
-                pass(
+                pass!(
                     "SSE-KMS (`kms_master_key_id`)".into(),
                     "SSE-KMS(`kms_master_key_id`)".into(),
                 )
@@ -1367,9 +1457,9 @@ fn encryption_at_rest(cx: &Cx) -> Option<Res> {
         }
         "alicloud_db_instance" => match text(r, &["tde_status"]) {
             Some(s) if s.eq_ignore_ascii_case("enabled") => {
-                pass("TDE enabled".into(), "TDE 사용".into())
+                pass!("TDE enabled".into(), "TDE 사용".into())
             }
-            _ if present_value(r, &["encryption_key"]) => pass(
+            _ if present_value(r, &["encryption_key"]) => pass!(
                 "disk encryption with a KMS key".into(),
                 "KMS 키로 디스크 암호화".into(),
             ),
@@ -1392,7 +1482,7 @@ fn encryption_at_rest(cx: &Cx) -> Option<Res> {
 /// Add the key kind to a pass on an AWS volume or database.
 fn keyed(r: &Resource, res: Option<Res>) -> Option<Res> {
     let mut res = res?;
-    if res.status == Status::Pass {
+    if res.status == Status::Pass && pass_text() {
         let (en, ko) = if present_value(r, &["kms_key_id"]) {
             (
                 "; customer-managed KMS key, AES-256",
@@ -1416,15 +1506,15 @@ fn sse(alg: Option<&str>, customer_key: bool) -> Option<Res> {
         "AWS-managed key"
     };
     match alg {
-        Some("aws:kms:dsse") => pass(
+        Some("aws:kms:dsse") => pass!(
             format!("dual-layer SSE-KMS (double encryption), {key}"),
             "이중 계층 SSE-KMS(이중 암호화)".into(),
         ),
-        Some("aws:kms") => pass(
+        Some("aws:kms") => pass!(
             format!("SSE-KMS (AES-256), {key}"),
             "SSE-KMS(AES-256)".into(),
         ),
-        Some("AES256") => pass(
+        Some("AES256") => pass!(
             "SSE-S3 (AES-256), provider-managed key".into(),
             "SSE-S3(AES-256), 프로바이더 관리 키".into(),
         ),
@@ -1481,7 +1571,7 @@ fn min_tls(r: &Resource, what: &str, value: Option<&str>) -> Option<Res> {
     let (aria_en, aria_ko) = aria_note(r);
     match value {
         Some(v) => match tls_version_rank(v) {
-            Some(n) if n >= 12 => pass(
+            Some(n) if n >= 12 => pass!(
                 format!("{what} `{v}`: TLS 1.2 or later{aria_en}"),
                 format!("{what} `{v}`: TLS 1.2 이상{aria_ko}"),
             ),
@@ -1516,11 +1606,11 @@ fn encryption_in_transit(cx: &Cx) -> Option<Res> {
                 let policy = text(r, &["ssl_policy"]);
                 // AWS names: ELBSecurityPolicy-TLS13-1-2-2021-06 (min 1.2), ELBSecurityPolicy-TLS-1-0-2015-04.
                 match policy {
-                    Some(p) if p.contains("TLS13-1-3") => pass(
+                    Some(p) if p.contains("TLS13-1-3") => pass!(
                         format!("listener policy `{p}`: TLS 1.3 only"),
                         format!("리스너 정책 `{p}`: TLS 1.3 전용"),
                     ),
-                    Some(p) if p.contains("1-2") || p.contains("TLS13-1-2") => pass(
+                    Some(p) if p.contains("1-2") || p.contains("TLS13-1-2") => pass!(
                         format!("listener policy `{p}`: TLS 1.2 or later"),
                         format!("리스너 정책 `{p}`: TLS 1.2 이상"),
                     ),
@@ -1544,7 +1634,7 @@ fn encryption_in_transit(cx: &Cx) -> Option<Res> {
                     .and_then(Value::as_str)
                     == Some("HTTPS")
             {
-                pass(
+                pass!(
                     format!("{proto} listener redirects to HTTPS"),
                     format!("{proto} 리스너가 HTTPS로 전환합니다"),
                 )
@@ -1639,18 +1729,18 @@ fn audit_logging(cx: &Cx) -> Option<Res> {
             must_be_true(r, &["enable_logging"], "trail logging", "추적 로깅", false)
         }
         "aws_cloudwatch_log_group" => match r.attributes.get("retention_in_days") {
-            Some(Value::Number(n)) if n.as_u64() == Some(0) => pass(
+            Some(Value::Number(n)) if n.as_u64() == Some(0) => pass!(
                 "kept indefinitely (`retention_in_days` = 0)".into(),
                 "무기한 보관(`retention_in_days` = 0)".into(),
             ),
-            Some(Value::Number(n)) => pass(format!("kept {n} days"), format!("{n}일 보관")),
+            Some(Value::Number(n)) => pass!(format!("kept {n} days"), format!("{n}일 보관")),
             _ if r.is_unknown(&["retention_in_days"]) => unknown(
                 "retention is known only after apply".into(),
                 "보관 기간은 적용 후에야 알 수 있습니다".into(),
                 SETTLE_APPLY_EN,
                 SETTLE_APPLY_KO,
             ),
-            _ => pass(
+            _ => pass!(
                 "kept indefinitely (no `retention_in_days`)".into(),
                 "무기한 보관(`retention_in_days` 없음)".into(),
             ),
@@ -1659,13 +1749,13 @@ fn audit_logging(cx: &Cx) -> Option<Res> {
         | "aws_flow_log"
         | "google_project_iam_audit_config"
         | "google_logging_project_sink"
-        | "azurerm_monitor_diagnostic_setting" => pass(
+        | "azurerm_monitor_diagnostic_setting" => pass!(
             format!("`{}` records access", r.kind),
             format!("`{}`이(가) 접근을 기록합니다", r.kind),
         ),
         "alicloud_actiontrail_trail" => match text(r, &["status"]) {
             Some(s) if s.eq_ignore_ascii_case("enable") => {
-                pass("trail enabled".into(), "추적 사용".into())
+                pass!("trail enabled".into(), "추적 사용".into())
             }
             Some(s) => fail(format!("trail status `{s}`"), format!("추적 상태 `{s}`")),
             None => unknown(
@@ -1676,7 +1766,7 @@ fn audit_logging(cx: &Cx) -> Option<Res> {
             ),
         },
         "oci_audit_configuration" => match r.attributes.get("retention_period_days") {
-            Some(Value::Number(n)) => pass(
+            Some(Value::Number(n)) => pass!(
                 format!("audit events kept {n} days"),
                 format!("감사 이벤트 {n}일 보관"),
             ),
@@ -1706,7 +1796,7 @@ fn public_exposure(cx: &Cx) -> Option<Res> {
     let world_en = "ingress open to the whole internet (0.0.0.0/0)";
     let world_ko = "인터넷 전체(0.0.0.0/0)에 인바운드 개방";
     let closed = || {
-        pass(
+        pass!(
             "no ingress from 0.0.0.0/0".into(),
             "0.0.0.0/0 인바운드 없음".into(),
         )
@@ -1725,7 +1815,7 @@ fn public_exposure(cx: &Cx) -> Option<Res> {
                 .filter(|k| flag(r, &[k]) != Flag::True)
                 .collect();
             if off.is_empty() {
-                pass(
+                pass!(
                     "all four public-access blocks on".into(),
                     "퍼블릭 액세스 차단 4개 모두 켜짐".into(),
                 )

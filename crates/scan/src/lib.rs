@@ -28,7 +28,8 @@ pub mod resource;
 pub mod waivers;
 
 pub use checks::{
-    CheckId, CheckSelection, ControlRef, Finding, Status, holds_data, interesting, run_checks,
+    CheckId, CheckRun, CheckSelection, ControlRef, Finding, Status, holds_data, interesting,
+    run_checks, run_checks_tallied,
 };
 pub use error::{ScanError, ScanErrorKind};
 pub use inventory::{InventoryFormat, read_inventory};

@@ -12,7 +12,7 @@ use clap::{Args, ValueEnum};
 use kcvs_model::{Lang, RegimeId, RequirementKind};
 use kcvs_report::i18n::tf;
 use kcvs_report::render_json;
-use kcvs_report::scan::{ScanRun, scan_json_text, scan_sarif, scan_view};
+use kcvs_report::scan::{ScanRun, scan_json_text_tallied, scan_sarif, scan_view_tallied};
 use kcvs_scan::{
     CheckId, CheckSelection, InventoryFormat, ReadOptions, ScanError, Status, read_inventory,
     read_plan, read_waivers,
@@ -167,7 +167,15 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Output, CliError> {
         checks: checks.clone(),
         waivers,
     };
-    let findings = kcvs_scan::run_checks(&resources, &ctx.rules, &selection, ctx.as_of);
+    // Passes are counted; they become findings (with their reasons) only when listed.
+    let checked = kcvs_scan::run_checks_tallied(
+        &resources,
+        &ctx.rules,
+        &selection,
+        ctx.as_of,
+        args.include_passes,
+    );
+    let (findings, counts) = (checked.findings, checked.tally);
     let run = ScanRun {
         files,
         resources: resources
@@ -182,8 +190,8 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Output, CliError> {
     };
     let stdout = match global.format {
         FormatArg::Sarif => render_json(&scan_sarif(&run, &findings, lang)),
-        FormatArg::Json => scan_json_text(&run, &findings, lang),
-        _ => scan_view(&run, &findings, lang).render(ctx.format),
+        FormatArg::Json => scan_json_text_tallied(&run, &findings, &counts, lang),
+        _ => scan_view_tallied(&run, &findings, &counts, lang).render(ctx.format),
     };
     let threshold = |s: Status| match args.fail_on {
         FailOn::Fail => s == Status::Fail,
