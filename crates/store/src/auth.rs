@@ -1,0 +1,237 @@
+//! Users (argon2 PHC strings, hashed by the caller), sessions and API tokens. Only the SHA-256 of
+//! a session or API token is stored: a stolen database yields no usable credential.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::rows::{int, opt_text, text};
+use crate::{Store, StoreError, WriteTx, db_err};
+
+/// A user to create.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewUser {
+    pub id: String,
+    pub username: String,
+    /// An argon2 PHC string.
+    pub password_hash: String,
+    /// `provider`, `evaluator`, `committee`, `admin`.
+    pub role: String,
+    /// For a provider: the provider it speaks for.
+    pub provider: Option<String>,
+    pub display_name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub id: String,
+    pub username: String,
+    #[serde(skip_serializing)]
+    pub password_hash: String,
+    pub role: String,
+    pub provider: Option<String>,
+    pub display_name: String,
+}
+
+/// Who a credential stands for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    pub user: UserRow,
+    /// `None` for a session (everything the role allows); the token's scopes otherwise.
+    pub scopes: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiTokenRow {
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub created_at: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+const USER_COLUMNS: &str = "id, username, password_hash, role, provider_id, display_name";
+
+fn user_from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, StoreError> {
+    Ok(UserRow {
+        id: text(row, "id")?,
+        username: text(row, "username")?,
+        password_hash: text(row, "password_hash")?,
+        role: text(row, "role")?,
+        provider: opt_text(row, "provider_id")?,
+        display_name: text(row, "display_name")?,
+    })
+}
+
+impl Store {
+    pub async fn user_by_username(&self, username: &str) -> Result<Option<UserRow>, StoreError> {
+        let sql = "SELECT id, username, password_hash, role, provider_id, display_name FROM users WHERE username = $1";
+        debug_assert!(sql.contains(USER_COLUMNS));
+        sqlx::query(sql)
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| user_from_row(&r))
+            .transpose()
+    }
+
+    pub async fn user(&self, id: &str) -> Result<Option<UserRow>, StoreError> {
+        sqlx::query("SELECT id, username, password_hash, role, provider_id, display_name FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| user_from_row(&r))
+            .transpose()
+    }
+
+    pub async fn users(&self) -> Result<Vec<UserRow>, StoreError> {
+        sqlx::query("SELECT id, username, password_hash, role, provider_id, display_name FROM users ORDER BY username")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(user_from_row)
+            .collect()
+    }
+
+    /// The user of a live session (`now` in Unix seconds).
+    pub async fn session_principal(
+        &self,
+        token_sha256: &str,
+        now: i64,
+    ) -> Result<Option<Principal>, StoreError> {
+        let row = sqlx::query(
+            "SELECT u.id, u.username, u.password_hash, u.role, u.provider_id, u.display_name, s.expires_at \
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_sha256 = $1",
+        )
+        .bind(token_sha256)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        if int(&row, "expires_at")? <= now {
+            return Ok(None);
+        }
+        Ok(Some(Principal {
+            user: user_from_row(&row)?,
+            scopes: None,
+        }))
+    }
+
+    /// The user of a live, unrevoked API token (`now` in Unix seconds).
+    pub async fn token_principal(
+        &self,
+        token_sha256: &str,
+        now: i64,
+    ) -> Result<Option<Principal>, StoreError> {
+        let row = sqlx::query(
+            "SELECT u.id, u.username, u.password_hash, u.role, u.provider_id, u.display_name, t.expires_at, t.scopes, t.revoked_at \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_sha256 = $1",
+        )
+        .bind(token_sha256)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        if int(&row, "expires_at")? <= now || opt_text(&row, "revoked_at")?.is_some() {
+            return Ok(None);
+        }
+        let scopes = text(&row, "scopes")?
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        Ok(Some(Principal {
+            user: user_from_row(&row)?,
+            scopes: Some(scopes),
+        }))
+    }
+}
+
+impl WriteTx {
+    pub async fn create_user(&mut self, user: &NewUser) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO users (id, username, password_hash, role, provider_id, display_name, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&user.id)
+        .bind(&user.username)
+        .bind(&user.password_hash)
+        .bind(&user.role)
+        .bind(user.provider.clone())
+        .bind(&user.display_name)
+        .bind(self.now.to_string())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(|e| db_err(e, "user"))?;
+        self.audit(
+            "user.create",
+            &user.id,
+            json!({ "username": user.username, "role": user.role, "provider": user.provider }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn create_session(
+        &mut self,
+        token_sha256: &str,
+        user_id: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sessions (token_sha256, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_sha256)
+        .bind(user_id)
+        .bind(self.now.to_string())
+        .bind(expires_at)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(|e| db_err(e, "session"))?;
+        self.audit("auth.login", user_id, json!({ "expires_at": expires_at }))
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_session(&mut self, token_sha256: &str) -> Result<(), StoreError> {
+        let row = sqlx::query("SELECT user_id FROM sessions WHERE token_sha256 = $1")
+            .bind(token_sha256)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        if let Some(row) = row {
+            let user = text(&row, "user_id")?;
+            sqlx::query("DELETE FROM sessions WHERE token_sha256 = $1")
+                .bind(token_sha256)
+                .execute(&mut *self.tx)
+                .await?;
+            self.audit("auth.logout", &user, json!({})).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn create_api_token(
+        &mut self,
+        token: &ApiTokenRow,
+        token_sha256: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO api_tokens (id, token_sha256, user_id, name, scopes, created_at, expires_at, revoked_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
+        )
+        .bind(&token.id)
+        .bind(token_sha256)
+        .bind(&token.user_id)
+        .bind(&token.name)
+        .bind(token.scopes.join(" "))
+        .bind(&token.created_at)
+        .bind(token.expires_at)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(|e| db_err(e, "api token"))?;
+        self.audit(
+            "auth.token-create",
+            &token.user_id,
+            json!({ "token": token.id, "name": token.name, "scopes": token.scopes, "expires_at": token.expires_at }),
+        )
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,426 @@
+/*!
+Storage for the certification service: one schema, one set of migrations, on SQLite (the
+embedded default) and PostgreSQL.
+
+**The database stores events; the registry decides.** An application's state is never written
+by hand: [`WriteTx::apply_event`] loads the application's events, replays them through
+[`kcvs_registry::lifecycle::replay`], applies the new one with `State::apply`, and only if the
+registry accepts it appends the event, refreshes the cached state name, writes the certificate
+row and its signed document, appends the transparency-log leaf, and appends one hash-chained
+audit record, all in the same transaction. Agencies and the committee work the same way.
+
+**Why `sqlx::Any` and not two pools behind a trait.** STACK.md §4 advises a trait with a SQLite
+and a PostgreSQL implementation because `Any` erases types. We chose `Any` deliberately, for
+this schema only: every column is TEXT or BIGINT (dates as ISO text, JSON as text, flags as
+0/1), which `Any` carries without loss, so nothing backend-specific is given up; and sqlx's
+SQLite driver binds `$1`-style parameters by their number, so every query is written once, in
+one dialect, and the conformance tests exercise the *same* code on both backends rather than two
+implementations that could drift. What we pay: no compile-time checked queries (we use none),
+and backend differences that matter are handled in one place ([`Store::open`]: SQLite pragmas,
+PostgreSQL `search_path`). If a later feature needs JSONB or `timestamptz`, split then.
+
+**Durability.** SQLite runs in WAL mode with `synchronous=FULL`, `busy_timeout` and foreign
+keys on, so a write acknowledged after `COMMIT` survives a SIGKILL or power cut. Writes are
+serialised in-process by one async mutex (SQLite has one writer anyway; on PostgreSQL the audit
+chain is a single sequence, so concurrent writers would conflict on its head): a second process
+writing the same database gets [`StoreError::Conflict`] from the unique keys instead of a fork
+in the chain.
+
+**Idempotency.** [`Store::begin_write`] takes the client's key and the SHA-256 of its request.
+The first request with a key stores its response in the same transaction as its change; the
+same key with the same request returns that response ([`Begin::Replay`]); the same key with a
+different request is [`StoreError::IdempotencyMismatch`], and nothing changes.
+*/
+
+mod agency;
+mod auth;
+mod committee;
+mod lifecycle;
+mod read;
+mod rows;
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use kcvs_registry::Digest;
+use kcvs_registry::audit::{AuditRecord, NewRecord};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{Any, AnyPool, AssertSqlSafe, Executor, Row, SqlSafeStr, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+pub use agency::AgencyRecord;
+pub use auth::{ApiTokenRow, NewUser, Principal, UserRow};
+pub use committee::{DeliberationRow, MemberRow, VoteRow};
+pub use lifecycle::{ApplicationRecord, EventRow, Signer};
+pub use read::{AppFilter, ApplicationSummary};
+pub use rows::{CertificateRow, EndCause, ServiceRow, TranslogRow};
+
+/// The one migration, embedded. Its SQL is portable: see the file's header.
+const INIT_SQL: &str = include_str!("../migrations/0001_init.sql");
+
+fn migrator() -> Migrator {
+    Migrator::with_migrations(vec![Migration::new(
+        1,
+        "init".into(),
+        MigrationType::Simple,
+        INIT_SQL.into_sql_str(),
+        false,
+    )])
+}
+
+/// Which server the store talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// How to open a store.
+#[derive(Clone, Debug)]
+pub struct OpenOptions {
+    /// `sqlite://path`, `postgres://…`, or a plain file path (taken as SQLite).
+    pub url: String,
+    /// Create the SQLite file if it does not exist.
+    pub create: bool,
+    /// Apply the migrations.
+    pub migrate: bool,
+    /// PostgreSQL only: the schema to work in (`SET search_path`), for isolated tests.
+    pub pg_schema: Option<String>,
+    pub max_connections: u32,
+}
+
+impl OpenOptions {
+    pub fn new(url: impl Into<String>) -> Self {
+        OpenOptions {
+            url: url.into(),
+            create: true,
+            migrate: true,
+            pg_schema: None,
+            max_connections: 8,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{what} `{id}` not found")]
+    NotFound { what: &'static str, id: String },
+    #[error(transparent)]
+    Transition(#[from] kcvs_registry::lifecycle::TransitionError),
+    #[error(transparent)]
+    Agency(#[from] kcvs_registry::agency::AgencyError),
+    #[error(transparent)]
+    Committee(#[from] kcvs_registry::committee::CommitteeError),
+    #[error("the idempotency key was already used with a different request")]
+    IdempotencyMismatch,
+    /// A unique key was taken (an id, a name, a concurrent write).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// A request the registry has no rule for but the store refuses (bad reference, wrong state).
+    #[error("{0}")]
+    Invalid(String),
+    /// Stored data that does not read back (bad JSON, events that no longer replay).
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    pub(crate) fn corrupt(e: impl std::fmt::Display) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+
+    pub(crate) fn not_found(what: &'static str, id: impl Into<String>) -> Self {
+        StoreError::NotFound {
+            what,
+            id: id.into(),
+        }
+    }
+}
+
+/// Map a unique violation to [`StoreError::Conflict`].
+pub(crate) fn db_err(e: sqlx::Error, what: &str) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            StoreError::Conflict(format!("{what} already exists"))
+        }
+        _ => StoreError::Db(e),
+    }
+}
+
+/// A client's idempotency key, scoped to the actor, with the SHA-256 of what it sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Idem {
+    pub key: String,
+    pub request_sha256: String,
+}
+
+/// The response a write produced, kept to answer a replay of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredResponse {
+    pub status: u16,
+    pub body: String,
+}
+
+/// What [`Store::begin_write`] gives.
+#[derive(Debug)]
+pub enum Begin {
+    /// A fresh transaction.
+    Fresh(WriteTx),
+    /// The key was used before with the same request: here is what was answered.
+    Replay(StoredResponse),
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    write_lock: Arc<Mutex<()>>,
+}
+
+fn sqlite_url(url: &str, create: bool) -> String {
+    if url.starts_with("sqlite:") || url.starts_with("postgres:") || url.starts_with("postgresql:")
+    {
+        return url.to_owned();
+    }
+    format!("sqlite://{url}?mode={}", if create { "rwc" } else { "rw" })
+}
+
+fn valid_identifier(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 60
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+impl Store {
+    /// Open (and by default migrate) a store.
+    pub async fn open(opts: OpenOptions) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let url = sqlite_url(&opts.url, opts.create);
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        };
+        let schema = match &opts.pg_schema {
+            Some(s) if !valid_identifier(s) => {
+                return Err(StoreError::Invalid(format!("invalid schema name `{s}`")));
+            }
+            other => other.clone(),
+        };
+        let connect = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(opts.max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _meta| {
+                let schema = schema.clone();
+                Box::pin(async move {
+                    match backend {
+                        Backend::Sqlite => {
+                            // WAL + FULL: a commit is on disk before it is acknowledged.
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = FULL").await?;
+                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                        }
+                        Backend::Postgres => {
+                            if let Some(s) = schema {
+                                // The name was checked by `valid_identifier`: [a-z0-9_] only.
+                                let sql = format!("SET search_path TO {s}");
+                                conn.execute(AssertSqlSafe(sql)).await?;
+                            }
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(connect)
+            .await?;
+        let store = Store {
+            pool,
+            backend,
+            write_lock: Arc::new(Mutex::new(())),
+        };
+        if opts.migrate {
+            migrator().run(&store.pool).await?;
+        }
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Start a write as `actor` at `now`. With a key, a repeat of an earlier request is answered
+    /// from the record of it, and a different request under the same key is refused.
+    pub async fn begin_write(
+        &self,
+        actor: &str,
+        now: Timestamp,
+        idem: Option<Idem>,
+    ) -> Result<Begin, StoreError> {
+        let guard = Arc::clone(&self.write_lock).lock_owned().await;
+        let mut tx = self.pool.begin().await?;
+        if let Some(idem) = &idem {
+            let row = sqlx::query(
+                "SELECT request_sha256, status, response FROM idempotency \
+                 WHERE actor = $1 AND idempotency_key = $2",
+            )
+            .bind(actor)
+            .bind(&idem.key)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(row) = row {
+                let hash: String = row.try_get("request_sha256")?;
+                if hash != idem.request_sha256 {
+                    return Err(StoreError::IdempotencyMismatch);
+                }
+                let status: i64 = row.try_get("status")?;
+                return Ok(Begin::Replay(StoredResponse {
+                    status: u16::try_from(status).unwrap_or(200),
+                    body: row.try_get("response")?,
+                }));
+            }
+        }
+        Ok(Begin::Fresh(WriteTx {
+            tx,
+            _guard: guard,
+            idem,
+            actor: actor.to_owned(),
+            now,
+        }))
+    }
+}
+
+/// One write transaction: the domain operations in the submodules, then [`WriteTx::commit`].
+/// Dropping it without committing rolls everything back.
+#[derive(Debug)]
+pub struct WriteTx {
+    tx: Transaction<'static, Any>,
+    _guard: OwnedMutexGuard<()>,
+    idem: Option<Idem>,
+    actor: String,
+    now: Timestamp,
+}
+
+impl WriteTx {
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    pub fn idempotency_key(&self) -> Option<&Idem> {
+        self.idem.as_ref()
+    }
+
+    /// Commit, recording `response` under the idempotency key if there is one.
+    pub async fn commit(mut self, response: &StoredResponse) -> Result<(), StoreError> {
+        if let Some(idem) = &self.idem {
+            sqlx::query(
+                "INSERT INTO idempotency (actor, idempotency_key, request_sha256, status, response, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&self.actor)
+            .bind(&idem.key)
+            .bind(&idem.request_sha256)
+            .bind(i64::from(response.status))
+            .bind(&response.body)
+            .bind(self.now.to_string())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(|e| db_err(e, "idempotency key"))?;
+        }
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    /// Append one audit record chained to the last; every state change calls this.
+    pub async fn audit(
+        &mut self,
+        action: &str,
+        subject: &str,
+        payload: serde_json::Value,
+    ) -> Result<AuditRecord, StoreError> {
+        let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        let (seq, prev) = match last {
+            Some(row) => {
+                let seq: i64 = row.try_get("seq")?;
+                let hash: String = row.try_get("hash")?;
+                let prev = Digest::from_hex(&hash)
+                    .ok_or_else(|| StoreError::Corrupt(format!("audit record {seq}: bad hash")))?;
+                (u64::try_from(seq).map_err(StoreError::corrupt)? + 1, prev)
+            }
+            None => (0, Digest::ZERO),
+        };
+        let new = NewRecord {
+            at: self.now,
+            actor: self.actor.clone(),
+            action: action.to_owned(),
+            subject: subject.to_owned(),
+            payload,
+        };
+        let mut record = AuditRecord {
+            seq,
+            at: new.at,
+            actor: new.actor,
+            action: new.action,
+            subject: new.subject,
+            payload: new.payload,
+            prev,
+            hash: Digest::ZERO,
+        };
+        record.hash = record.compute_hash();
+        let payload = kcvs_registry::signing::canonical_json(&record.payload);
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, actor, action, subject, payload, prev, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(i64::try_from(record.seq).map_err(StoreError::corrupt)?)
+        .bind(record.at.to_string())
+        .bind(&record.actor)
+        .bind(&record.action)
+        .bind(&record.subject)
+        .bind(payload)
+        .bind(record.prev.to_hex())
+        .bind(record.hash.to_hex())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(|e| db_err(e, "audit record"))?;
+        Ok(record)
+    }
+}
+
+/// A new random id: `prefix` and 20 hex digits (80 bits) from the OS.
+pub fn new_id(prefix: &str) -> Result<String, StoreError> {
+    let mut bytes = [0u8; 10];
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Invalid(format!("no randomness: {e}")))?;
+    Ok(format!(
+        "{prefix}-{}",
+        kcvs_registry::digest::hex_encode(&bytes)
+    ))
+}
+
+/// SHA-256 in lowercase hex.
+pub fn sha256_hex(data: &[u8]) -> String {
+    Digest::of(&[data]).to_hex()
+}
