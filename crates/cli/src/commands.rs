@@ -1,11 +1,14 @@
 //! One module per command group. Each exposes a clap `Subcommand` enum and
 //! `run(&GlobalArgs, &Cmd) -> Result<Output, CliError>`.
 
+pub mod audit;
 pub mod catalog;
+pub mod cert;
 pub mod content;
 pub mod decide;
 pub mod regime;
 pub mod scan;
+pub mod serve;
 
 use std::process::ExitCode;
 

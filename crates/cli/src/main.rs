@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::args::GlobalArgs;
-use crate::commands::{Exit, catalog, content, decide, regime, scan};
+use crate::commands::{Exit, audit, catalog, cert, content, decide, regime, scan, serve};
 
 /// Korea's public-cloud security verification rules (CSAP, NIS verification, N2SF, sector laws)
 /// as data.
@@ -54,6 +54,14 @@ enum Command {
     Match(decide::MatchArgs),
     /// Terraform plans and inventory exports against the technical requirements
     Scan(scan::ScanArgs),
+    /// The certification service: JSON API, registry, transparency log (`--demo` seeds examples)
+    Serve(serve::ServeArgs),
+    /// Signed certificates: verify offline with the registry's public key
+    #[command(subcommand)]
+    Cert(cert::CertCmd),
+    /// The audit chain of a `kcvs serve` database
+    #[command(subcommand)]
+    Audit(audit::AuditCmd),
 }
 
 fn main() -> ExitCode {
@@ -75,6 +83,9 @@ fn main() -> ExitCode {
         Command::Assess(args) => decide::assess(&cli.global, args),
         Command::Match(args) => decide::matching(&cli.global, args),
         Command::Scan(args) => scan::run(&cli.global, args),
+        Command::Serve(args) => serve::run_serve(&cli.global, args),
+        Command::Cert(cmd) => cert::run(&cli.global, cmd),
+        Command::Audit(cmd) => audit::run(&cli.global, cmd),
     };
     match result {
         Ok(out) => {

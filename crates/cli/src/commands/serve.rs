@@ -1,0 +1,47 @@
+//! `kcvs serve`: the certification service (JSON API under `/api/v1`), with `--demo` data.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Args;
+use kcvs_server::serve::{ServeOptions, run};
+
+use crate::args::GlobalArgs;
+use crate::commands::Output;
+use crate::diag::CliError;
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The database: a SQLite file path, `sqlite://PATH` or `postgres://…`
+    #[arg(long, default_value = "kcvs.db", value_name = "URL")]
+    pub database: String,
+    /// The address to listen on
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub listen: SocketAddr,
+    /// Seed an empty database with the example services, certificates, a committee and users
+    /// per role (their passwords are printed once)
+    #[arg(long)]
+    pub demo: bool,
+    /// The Ed25519 seed file [default: kcvs-signing.key beside the SQLite file]; created at
+    /// first start
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+}
+
+pub fn run_serve(global: &GlobalArgs, args: &ServeArgs) -> Result<Output, CliError> {
+    let ctx = global.ctx_any_format()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::input(format!("cannot start the runtime: {e}")))?;
+    let opts = ServeOptions {
+        database: args.database.clone(),
+        listen: args.listen,
+        demo: args.demo,
+        key_file: args.key.clone(),
+    };
+    runtime
+        .block_on(run(opts, ctx.rules, ctx.assumptions))
+        .map_err(|e| CliError::input(e.to_string()))?;
+    Ok(Output::success(String::new()))
+}

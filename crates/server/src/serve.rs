@@ -1,0 +1,115 @@
+//! Open the store, load or create the signing key, optionally seed the demo, and serve.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use kcvs_model::{AssumptionSet, RuleSet};
+use kcvs_store::{OpenOptions, Store};
+
+use crate::keys::{load_or_create, public_key_hex};
+use crate::{AppState, Config, SystemClock, app};
+
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    /// `sqlite://…`, `postgres://…` or a file path (SQLite).
+    pub database: String,
+    pub listen: SocketAddr,
+    pub demo: bool,
+    /// The signing key's seed file (default: `kcvs-signing.key` beside the SQLite file, or in
+    /// the current folder for PostgreSQL).
+    pub key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot open the database: {0}")]
+    Store(#[from] kcvs_store::StoreError),
+    #[error(transparent)]
+    Key(#[from] crate::keys::KeyError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("server error: {0}")]
+    Serve(std::io::Error),
+    #[error("{0}")]
+    Setup(String),
+}
+
+/// The default key file for a database URL.
+pub fn default_key_file(database: &str) -> PathBuf {
+    let name = "kcvs-signing.key";
+    if database.starts_with("postgres:") || database.starts_with("postgresql:") {
+        return PathBuf::from(name);
+    }
+    let path = database
+        .strip_prefix("sqlite://")
+        .or_else(|| database.strip_prefix("sqlite:"))
+        .unwrap_or(database);
+    let path = path.split('?').next().unwrap_or(path);
+    Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from(name), |p| p.join(name))
+}
+
+/// Serve until Ctrl-C. Prints the address, the public key and (with `--demo` on an empty
+/// store) the demo users' passwords.
+pub async fn run(
+    opts: ServeOptions,
+    rules: RuleSet,
+    assumptions: AssumptionSet,
+) -> Result<(), ServeError> {
+    let store = Store::open(OpenOptions::new(opts.database.clone())).await?;
+    let key_file = opts
+        .key_file
+        .clone()
+        .unwrap_or_else(|| default_key_file(&opts.database));
+    let (key, created) = load_or_create(&key_file)?;
+    let public = public_key_hex(&key.verifying_key());
+    let state = AppState::new(
+        store,
+        rules,
+        assumptions,
+        key,
+        Arc::new(SystemClock),
+        Config::default(),
+    )
+    .map_err(|e| ServeError::Setup(e.detail))?;
+    println!(
+        "signing key: {} ({})",
+        key_file.display(),
+        if created { "created" } else { "loaded" }
+    );
+    println!("public key (Ed25519, hex): {public}");
+    if opts.demo {
+        match crate::demo::seed(&state)
+            .await
+            .map_err(|e| ServeError::Setup(e.detail))?
+        {
+            Some(users) => {
+                println!("demo data seeded; users (password shown once):");
+                for u in users {
+                    println!("  {:<18} {:<10} {}", u.username, u.role, u.password);
+                }
+            }
+            None => println!("demo: the store already has users; nothing seeded"),
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(opts.listen)
+        .await
+        .map_err(|source| ServeError::Listen {
+            addr: opts.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(ServeError::Serve)?;
+    println!("listening on http://{addr}  (API: /api/v1, OpenAPI: /api/v1/openapi.json)");
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(ServeError::Serve)
+}
