@@ -4,6 +4,7 @@
 //! - `rules`: `regime list|show`, `catalog list|show`.
 //! - `content`: `content validate` and how load errors are reported.
 //! - `scan`: `kcvs scan` exit codes, formats, waivers and bad input.
+//! - `serve`: `kcvs audit verify` on an edited database, `kcvs cert verify` offline.
 
 #![allow(
     clippy::unwrap_used,
@@ -16,6 +17,7 @@ mod decisions;
 mod options;
 mod rules;
 mod scan;
+mod serve;
 
 use std::path::Path;
 
