@@ -841,9 +841,9 @@ fn judge_place(p: &Placement, what_en: &str, what_ko: &str) -> Option<Res> {
 /// Place a region named in an attribute (a replica's region, a vault's ARN) for a provider.
 fn place_region(cx: &Cx, provider: &str, region: &str, attr: &str) -> Placement {
     let mut p = Placement {
-        provider_key: provider.to_owned(),
-        region: Some(region.to_owned()),
-        source: RegionSource::Attribute(attr.to_owned()),
+        provider_key: provider.into(),
+        region: Some(region.into()),
+        source: RegionSource::Attribute(attr.into()),
         ..Placement::default()
     };
     resolve(&mut p, cx.table);

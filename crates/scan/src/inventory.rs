@@ -19,7 +19,9 @@ use serde_json::{Map, Value};
 
 use crate::checks::interesting;
 use crate::plan::ReadOptions;
-use crate::resource::{Action, Attrs, Mode, Origin, Placement, RegionSource, Resource, SourceLoc};
+use crate::resource::{
+    Action, Attrs, Mode, Name, Origin, Placement, RegionSource, Resource, SourceLoc,
+};
 use crate::{ScanError, ScanErrorKind};
 
 /// The two inventory encodings.
@@ -227,13 +229,13 @@ fn to_resource(row: Row, file: &Arc<str>, line: u64, opts: &ReadOptions<'_>) -> 
         crate::region::provider_key(&provider, attributes.get("site").and_then(Value::as_str));
     let placement = match &row.region {
         Some(r) => Placement {
-            provider_key: key,
-            region: Some(r.clone()),
+            provider_key: key.into(),
+            region: Some(r.as_str().into()),
             source: RegionSource::Inventory,
             ..Placement::default()
         },
         None => Placement {
-            provider_key: key,
+            provider_key: key.into(),
             unknown_because: Some((
                 "the inventory row has no region".to_owned(),
                 "인벤토리 행에 리전이 없습니다".to_owned(),
@@ -243,13 +245,13 @@ fn to_resource(row: Row, file: &Arc<str>, line: u64, opts: &ReadOptions<'_>) -> 
     };
     Resource {
         address: row.id.clone(),
-        module: String::new(),
+        module: Name::default(),
         mode: Mode::Managed,
-        name: row.id.clone(),
-        kind,
+        name: row.id.as_str().into(),
+        kind: kind.into(),
         index: None,
-        provider: provider.clone(),
-        provider_name: provider,
+        provider: provider.as_str().into(),
+        provider_name: provider.into(),
         provider_config_key: None,
         action: Action::Existing,
         attributes,

@@ -36,7 +36,8 @@ pub use inventory::{InventoryFormat, read_inventory};
 pub use plan::{Plan, ReadOptions, read_plan};
 pub use region::{resolve, resolve_all, zone_region};
 pub use resource::{
-    Action, Attrs, IndexKey, Mode, Origin, Placement, RegionSource, Residency, Resource, SourceLoc,
+    Action, Attrs, IndexKey, Mode, Name, Origin, Placement, RegionSource, Residency, Resource,
+    SourceLoc,
 };
 pub use waivers::{Waiver, WaiverMatch, glob, match_waiver, read_waivers};
 

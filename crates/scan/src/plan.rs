@@ -21,12 +21,12 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use crate::checks::interesting;
+use crate::checks::{FnvBuild, interesting};
 use crate::error::{MARK_RAW_STATE, MARK_STATE, MARK_VERSION, from_json};
-use crate::region::{ProviderRegion, RegionExpr, claim_placement};
+use crate::region::{ProviderRegion, RegionExpr, claim_placement, provider_key};
 use crate::resource::{
-    Action, Attrs, IndexKey, Mode, Origin, Placement, Resource, SourceLoc, config_path,
-    short_provider,
+    Action, Attrs, IndexKey, Interner, Mode, Name, Origin, Placement, Resource, SourceLoc,
+    config_path, short_provider,
 };
 use crate::{ScanError, ScanErrorKind};
 
@@ -69,14 +69,31 @@ pub fn read_plan(bytes: &[u8], name: &str, opts: &ReadOptions<'_>) -> Result<Pla
         None => (bytes, false),
     };
     sniff(bytes, name)?;
-    let mut raw = RawPlan::default();
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let seed = TopSeed {
-        out: &mut raw,
-        opts,
+    let file: Arc<str> = Arc::from(name);
+    let base = bytes.as_ptr() as usize;
+    let mut st = St {
+        full: opts.full_attributes,
+        base,
+        end: base + bytes.len(),
+        names: Interner::default(),
+        file: file.clone(),
+        progress: opts.progress,
         count: 0,
+        format_version: None,
+        terraform_version: None,
+        saw_planned: false,
+        saw_changes: false,
+        planned: Vec::new(),
+        planned_at: Vec::new(),
+        changes: Vec::new(),
+        prior: Vec::new(),
+        configuration: None,
+        variables: BTreeMap::new(),
     };
-    let parsed = seed.deserialize(&mut de).and_then(|()| de.end());
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let parsed = TopSeed { st: &mut st }
+        .deserialize(&mut de)
+        .and_then(|()| de.end());
     if let Err(e) = parsed {
         let mut err = from_json(name, &e);
         if bom && err.line == 1 {
@@ -84,10 +101,10 @@ pub fn read_plan(bytes: &[u8], name: &str, opts: &ReadOptions<'_>) -> Result<Pla
         }
         return Err(err);
     }
-    let Some(format_version) = raw.format_version.take() else {
+    let Some(format_version) = st.format_version.take() else {
         return Err(ScanError::new(name, 1, 1, ScanErrorKind::NoFormatVersion));
     };
-    if !raw.saw_planned && !raw.saw_changes {
+    if !st.saw_planned && !st.saw_changes {
         return Err(ScanError::new(
             name,
             1,
@@ -95,40 +112,55 @@ pub fn read_plan(bytes: &[u8], name: &str, opts: &ReadOptions<'_>) -> Result<Pla
             ScanErrorKind::Shape("no `planned_values` and no `resource_changes`".to_owned()),
         ));
     }
-    let file: Arc<str> = Arc::from(name);
-    let mut resources = merge(raw.planned, raw.changes, raw.prior, &file);
-    let config = ConfigIndex::new(raw.configuration.unwrap_or_default(), &raw.variables);
+    let (mut resources, at) = merge(&mut st);
+    let mut names = std::mem::take(&mut st.names);
+    let config = ConfigIndex::new(st.configuration.take().unwrap_or_default(), &st.variables);
     // Instances of one block (`count`, `for_each`) sit together and share a configuration.
-    let mut prev: Option<(String, Mode, String, String, Option<String>, ProviderRegion)> = None;
+    struct Block {
+        module: Name,
+        mode: Mode,
+        kind: Name,
+        name: Name,
+        provider: Name,
+        key: Option<Name>,
+        region: ProviderRegion,
+        table_key: Name,
+    }
+    let mut prev: Option<Block> = None;
     for r in &mut resources {
-        let hit = prev
-            .as_ref()
-            .filter(|p| p.0 == r.module && p.1 == r.mode && p.2 == r.kind && p.3 == r.name);
-        let (key, provider) = match hit {
-            Some(p) => (p.4.clone(), p.5.clone()),
-            None => {
-                let (key, provider) = config.provider_for(r);
-                prev = Some((
-                    r.module.clone(),
-                    r.mode,
-                    r.kind.clone(),
-                    r.name.clone(),
-                    key.clone(),
-                    provider.clone(),
-                ));
-                (key, provider)
-            }
-        };
-        r.provider_config_key = key;
-        r.placement = claim_placement(r, &provider);
+        let hit = prev.as_ref().is_some_and(|p| {
+            p.module == r.module
+                && p.mode == r.mode
+                && p.kind == r.kind
+                && p.name == r.name
+                && p.provider == r.provider
+        });
+        if !hit {
+            let (key, region) = config.provider_for(r);
+            let table_key = names.get(&provider_key(&r.provider, region.site.as_deref()));
+            prev = Some(Block {
+                module: r.module.clone(),
+                mode: r.mode,
+                kind: r.kind.clone(),
+                name: r.name.clone(),
+                provider: r.provider.clone(),
+                key: key.map(|k| names.get(&k)),
+                region,
+                table_key,
+            });
+        }
+        if let Some(b) = &prev {
+            r.provider_config_key.clone_from(&b.key);
+            r.placement = claim_placement(r, &b.region, b.table_key.clone(), &mut names);
+        }
     }
     if !opts.skip_locations {
-        locate(bytes, &mut resources, if bom { 3 } else { 0 });
+        locate(bytes, &mut resources, &at, if bom { 3 } else { 0 });
     }
     Ok(Plan {
         file,
         format_version,
-        terraform_version: raw.terraform_version,
+        terraform_version: st.terraform_version.take(),
         resources,
     })
 }
@@ -178,35 +210,69 @@ fn line_col(bytes: &[u8], offset: usize) -> (u64, u64) {
 
 // ---- the raw records ----------------------------------------------------------------------
 
-#[derive(Default)]
-struct RawPlan {
+/// What the streaming pass collects.
+struct St<'o> {
+    full: bool,
+    /// The input's address range, to tell where a borrowed string sits in it.
+    base: usize,
+    end: usize,
+    names: Interner,
+    file: Arc<str>,
+    progress: Option<&'o (dyn Fn(usize) + Sync)>,
+    count: usize,
     format_version: Option<String>,
     terraform_version: Option<String>,
     saw_planned: bool,
     saw_changes: bool,
-    planned: Vec<RawRes>,
-    changes: Vec<RawRes>,
-    prior: Vec<RawRes>,
+    /// `planned_values` resources, already in their final shape; changes fold into them.
+    planned: Vec<Resource>,
+    /// Byte offset of each planned resource's address value (`usize::MAX`: not known).
+    planned_at: Vec<usize>,
+    changes: Vec<(RawRes, usize)>,
+    prior: Vec<(Resource, usize)>,
     configuration: Option<Configuration>,
     variables: BTreeMap<String, Value>,
 }
 
+impl St<'_> {
+    /// Where a string borrowed from the input starts, as a byte offset (`usize::MAX` for a
+    /// copy, which lives elsewhere).
+    fn offset(&self, s: &str) -> usize {
+        let p = s.as_ptr() as usize;
+        if p >= self.base && p < self.end {
+            p - self.base
+        } else {
+            usize::MAX
+        }
+    }
+
+    fn tick(&mut self) {
+        self.count += 1;
+        if let Some(progress) = self.progress
+            && self.count.is_multiple_of(4096)
+        {
+            progress(self.count);
+        }
+    }
+}
+
+/// A resource change that did not fold into a planned record (a deletion, mostly).
 #[derive(Default)]
 struct RawRes {
     address: String,
-    module_address: Option<String>,
+    module_address: Option<Name>,
     mode: Option<Mode>,
-    kind: String,
-    name: String,
+    kind: Name,
+    name: Name,
     index: Option<IndexKey>,
-    provider_name: String,
+    provider_name: Name,
     values: Option<Attrs>,
     before: Option<Attrs>,
     unknown: Option<Attrs>,
-    actions: Option<Vec<String>>,
+    action: Option<Action>,
 }
 
-/// A map key, borrowed from the input when it has no escapes.
+/// A map key or short string, borrowed from the input when it has no escapes.
 struct Key<'de>(Cow<'de, str>);
 
 impl<'de> Deserialize<'de> for Key<'de> {
@@ -215,7 +281,7 @@ impl<'de> Deserialize<'de> for Key<'de> {
         impl<'de> Visitor<'de> for V {
             type Value = Key<'de>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string key")
+                f.write_str("a string")
             }
             fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
                 Ok(Key(Cow::Borrowed(v)))
@@ -231,12 +297,79 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
+fn mode_of(m: &str) -> Mode {
+    if m == "data" {
+        Mode::Data
+    } else {
+        Mode::Managed
+    }
+}
+
+/// Terraform's `actions` list folded as it is read (see [`Action::from_actions`]).
+struct ActionsValue(Action);
+
+impl<'de> Deserialize<'de> for ActionsValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ActionsValue;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of actions")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ActionsValue, A::Error> {
+                let (mut create, mut delete, mut update, mut read) = (false, false, false, false);
+                while let Some(a) = seq.next_element::<Key>()? {
+                    match &*a.0 {
+                        "create" => create = true,
+                        "delete" => delete = true,
+                        "update" => update = true,
+                        "read" => read = true,
+                        _ => {}
+                    }
+                }
+                Ok(ActionsValue(match (create, delete) {
+                    (true, true) => Action::Replace,
+                    (true, false) => Action::Create,
+                    (false, true) => Action::Delete,
+                    _ if update => Action::Update,
+                    _ if read => Action::Read,
+                    _ => Action::NoOp,
+                }))
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+/// A planned (or prior-state) resource in its final shape, before placement.
+fn new_resource(file: &Arc<str>) -> Resource {
+    Resource {
+        address: String::new(),
+        module: Name::default(),
+        mode: Mode::Managed,
+        kind: Name::default(),
+        name: Name::default(),
+        index: None,
+        provider: Name::default(),
+        provider_name: Name::default(),
+        provider_config_key: None,
+        action: Action::NoOp,
+        attributes: Attrs::new(),
+        unknown: Attrs::new(),
+        placement: Placement::default(),
+        location: SourceLoc {
+            file: file.clone(),
+            line: None,
+            column: None,
+        },
+        origin: Origin::Plan,
+    }
+}
+
 // ---- top level ----------------------------------------------------------------------------
 
 struct TopSeed<'p, 'o> {
-    out: &'p mut RawPlan,
-    opts: &'p ReadOptions<'o>,
-    count: usize,
+    st: &'p mut St<'o>,
 }
 
 impl<'de> DeserializeSeed<'de> for TopSeed<'_, '_> {
@@ -251,8 +384,8 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_> {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a Terraform plan JSON object")
     }
-    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
-        let full = self.opts.full_attributes;
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let st = self.st;
         while let Some(key) = map.next_key::<Key>()? {
             match &*key.0 {
                 "format_version" => {
@@ -261,46 +394,38 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_> {
                     if major != "1" {
                         return Err(de::Error::custom(format!("{MARK_VERSION}{v}")));
                     }
-                    self.out.format_version = Some(v);
+                    st.format_version = Some(v);
                 }
-                "terraform_version" => self.out.terraform_version = Some(map.next_value()?),
+                "terraform_version" => st.terraform_version = Some(map.next_value()?),
                 "values" => return Err(de::Error::custom(MARK_STATE)),
                 "lineage" | "serial" | "resources" => {
                     return Err(de::Error::custom(MARK_RAW_STATE));
                 }
                 "planned_values" => {
-                    self.out.saw_planned = true;
+                    st.saw_planned = true;
                     map.next_value_seed(RootSeed {
-                        out: &mut self.out.planned,
-                        full,
-                        values_key: "root_module",
+                        st: &mut *st,
+                        prior: false,
                     })?;
                 }
                 "prior_state" => {
-                    map.next_value_seed(PriorSeed {
-                        out: &mut self.out.prior,
-                        full,
-                    })?;
+                    map.next_value_seed(PriorSeed { st: &mut *st })?;
                 }
                 "resource_changes" => {
-                    self.out.saw_changes = true;
+                    st.saw_changes = true;
                     // Terraform writes `planned_values` first: changes to resources already read
                     // are folded into them as they stream past (only the action and
                     // `after_unknown` are kept); the rest (deletions) become records of their own.
-                    let index = address_index(&self.out.planned);
+                    let index = address_index(&st.planned);
                     map.next_value_seed(ChangesSeed {
-                        planned: &mut self.out.planned,
+                        st: &mut *st,
                         index: &index,
-                        out: &mut self.out.changes,
-                        full,
-                        progress: self.opts.progress,
-                        count: &mut self.count,
                     })?;
                 }
-                "configuration" => self.out.configuration = Some(map.next_value()?),
+                "configuration" => st.configuration = Some(map.next_value()?),
                 "variables" => {
                     let vars: BTreeMap<String, Variable> = map.next_value()?;
-                    self.out.variables = vars
+                    st.variables = vars
                         .into_iter()
                         .filter_map(|(k, v)| v.value.map(|v| (k, v)))
                         .collect();
@@ -321,20 +446,19 @@ struct Variable {
 }
 
 /// `planned_values` (and `prior_state.values`): an object whose `root_module` is a module.
-struct RootSeed<'p> {
-    out: &'p mut Vec<RawRes>,
-    full: bool,
-    values_key: &'static str,
+struct RootSeed<'p, 'o> {
+    st: &'p mut St<'o>,
+    prior: bool,
 }
 
-impl<'de> DeserializeSeed<'de> for RootSeed<'_> {
+impl<'de> DeserializeSeed<'de> for RootSeed<'_, '_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_option(self)
     }
 }
 
-impl<'de> Visitor<'de> for RootSeed<'_> {
+impl<'de> Visitor<'de> for RootSeed<'_, '_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object with `root_module`")
@@ -350,10 +474,10 @@ impl<'de> Visitor<'de> for RootSeed<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<Key>()? {
-            if *key.0 == *self.values_key {
+            if &*key.0 == "root_module" {
                 map.next_value_seed(ModuleSeed {
-                    out: &mut *self.out,
-                    full: self.full,
+                    st: &mut *self.st,
+                    prior: self.prior,
                 })?;
             } else {
                 map.next_value::<IgnoredAny>()?;
@@ -364,19 +488,18 @@ impl<'de> Visitor<'de> for RootSeed<'_> {
 }
 
 /// `prior_state`: `{ "values": { "root_module": … } }`.
-struct PriorSeed<'p> {
-    out: &'p mut Vec<RawRes>,
-    full: bool,
+struct PriorSeed<'p, 'o> {
+    st: &'p mut St<'o>,
 }
 
-impl<'de> DeserializeSeed<'de> for PriorSeed<'_> {
+impl<'de> DeserializeSeed<'de> for PriorSeed<'_, '_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_option(self)
     }
 }
 
-impl<'de> Visitor<'de> for PriorSeed<'_> {
+impl<'de> Visitor<'de> for PriorSeed<'_, '_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a state object with `values`")
@@ -394,9 +517,8 @@ impl<'de> Visitor<'de> for PriorSeed<'_> {
         while let Some(key) = map.next_key::<Key>()? {
             if &*key.0 == "values" {
                 map.next_value_seed(RootSeed {
-                    out: &mut *self.out,
-                    full: self.full,
-                    values_key: "root_module",
+                    st: &mut *self.st,
+                    prior: true,
                 })?;
             } else {
                 map.next_value::<IgnoredAny>()?;
@@ -407,19 +529,19 @@ impl<'de> Visitor<'de> for PriorSeed<'_> {
 }
 
 /// A module in `planned_values`: `resources`, `address`, `child_modules` (recursive).
-struct ModuleSeed<'p> {
-    out: &'p mut Vec<RawRes>,
-    full: bool,
+struct ModuleSeed<'p, 'o> {
+    st: &'p mut St<'o>,
+    prior: bool,
 }
 
-impl<'de> DeserializeSeed<'de> for ModuleSeed<'_> {
+impl<'de> DeserializeSeed<'de> for ModuleSeed<'_, '_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_option(self)
     }
 }
 
-impl<'de> Visitor<'de> for ModuleSeed<'_> {
+impl<'de> Visitor<'de> for ModuleSeed<'_, '_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a module object")
@@ -434,50 +556,78 @@ impl<'de> Visitor<'de> for ModuleSeed<'_> {
         d.deserialize_map(self)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let start = self.out.len();
-        let mut address = String::new();
+        let st = self.st;
+        let start = if self.prior {
+            st.prior.len()
+        } else {
+            st.planned.len()
+        };
+        let mut address = Name::default();
+        // Resources of child modules already carry their module; ours get it at the end
+        // (Terraform writes `address` after `resources`).
+        let mut mine: Vec<(usize, usize)> = Vec::new();
         while let Some(key) = map.next_key::<Key>()? {
             match &*key.0 {
-                "resources" => map.next_value_seed(ResSeqSeed {
-                    out: &mut *self.out,
-                    full: self.full,
-                    progress: None,
-                    count: None,
-                })?,
+                "resources" => {
+                    let from = if self.prior {
+                        st.prior.len()
+                    } else {
+                        st.planned.len()
+                    };
+                    map.next_value_seed(ResSeqSeed {
+                        st: &mut *st,
+                        prior: self.prior,
+                    })?;
+                    let to = if self.prior {
+                        st.prior.len()
+                    } else {
+                        st.planned.len()
+                    };
+                    mine.push((from, to));
+                }
                 "child_modules" => map.next_value_seed(ModuleSeqSeed {
-                    out: &mut *self.out,
-                    full: self.full,
+                    st: &mut *st,
+                    prior: self.prior,
                 })?,
-                "address" => address = map.next_value()?,
+                "address" => {
+                    let a: Key = map.next_value()?;
+                    address = st.names.get(&a.0);
+                }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
-        // Resources of child modules already carry their module; ours get it now (Terraform
-        // writes `address` after `resources`).
-        for r in self.out.iter_mut().skip(start) {
-            if r.module_address.is_none() {
-                r.module_address = Some(address.clone());
+        let _ = start;
+        for (from, to) in mine {
+            for i in from..to {
+                let r = if self.prior {
+                    st.prior.get_mut(i).map(|(r, _)| r)
+                } else {
+                    st.planned.get_mut(i)
+                };
+                if let Some(r) = r {
+                    r.module = address.clone();
+                }
             }
         }
         Ok(())
     }
 }
 
-struct ModuleSeqSeed<'p> {
-    out: &'p mut Vec<RawRes>,
-    full: bool,
+struct ModuleSeqSeed<'p, 'o> {
+    st: &'p mut St<'o>,
+    prior: bool,
 }
 
-impl<'de> DeserializeSeed<'de> for ModuleSeqSeed<'_> {
+impl<'de> DeserializeSeed<'de> for ModuleSeqSeed<'_, '_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_option(self)
     }
 }
 
-impl<'de> Visitor<'de> for ModuleSeqSeed<'_> {
+impl<'de> Visitor<'de> for ModuleSeqSeed<'_, '_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a list of modules")
@@ -494,8 +644,8 @@ impl<'de> Visitor<'de> for ModuleSeqSeed<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while seq
             .next_element_seed(ModuleSeed {
-                out: &mut *self.out,
-                full: self.full,
+                st: &mut *self.st,
+                prior: self.prior,
             })?
             .is_some()
         {}
@@ -505,12 +655,8 @@ impl<'de> Visitor<'de> for ModuleSeqSeed<'_> {
 
 /// `resource_changes`.
 struct ChangesSeed<'p, 'o> {
-    planned: &'p mut Vec<RawRes>,
-    index: &'p HashMap<u64, usize>,
-    out: &'p mut Vec<RawRes>,
-    full: bool,
-    progress: Option<&'o (dyn Fn(usize) + Sync)>,
-    count: &'p mut usize,
+    st: &'p mut St<'o>,
+    index: &'p HashMap<u64, usize, FnvBuild>,
 }
 
 impl<'de> DeserializeSeed<'de> for ChangesSeed<'_, '_> {
@@ -537,21 +683,15 @@ impl<'de> Visitor<'de> for ChangesSeed<'_, '_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         loop {
             let seed = ChangeEntrySeed {
-                planned: &mut *self.planned,
+                st: &mut *self.st,
                 index: self.index,
-                full: self.full,
             };
             match seq.next_element_seed(seed)? {
                 None => break,
-                Some(Some(r)) => self.out.push(r),
+                Some(Some(r)) => self.st.changes.push(r),
                 Some(None) => {}
             }
-            *self.count += 1;
-            if let Some(progress) = self.progress
-                && (*self.count).is_multiple_of(4096)
-            {
-                progress(*self.count);
-            }
+            self.st.tick();
         }
         Ok(())
     }
@@ -559,15 +699,15 @@ impl<'de> Visitor<'de> for ChangesSeed<'_, '_> {
 
 fn hash_address(a: &str) -> u64 {
     use std::hash::{BuildHasher, Hasher};
-    let mut h = crate::checks::FnvBuild.build_hasher();
+    let mut h = FnvBuild.build_hasher();
     h.write(a.as_bytes());
     h.finish()
 }
 
 /// Address hash → position in `planned`. A (vanishingly rare) hash collision is checked against
 /// the stored address and falls back to a record of its own.
-fn address_index(planned: &[RawRes]) -> HashMap<u64, usize> {
-    let mut ix = HashMap::with_capacity(planned.len());
+fn address_index(planned: &[Resource]) -> HashMap<u64, usize, FnvBuild> {
+    let mut ix = HashMap::with_capacity_and_hasher(planned.len(), FnvBuild);
     for (i, r) in planned.iter().enumerate() {
         ix.entry(hash_address(&r.address)).or_insert(i);
     }
@@ -575,27 +715,28 @@ fn address_index(planned: &[RawRes]) -> HashMap<u64, usize> {
 }
 
 /// One `resource_changes` entry: folded into its planned record when there is one (returns
-/// `None`), else read whole.
-struct ChangeEntrySeed<'p> {
-    planned: &'p mut Vec<RawRes>,
-    index: &'p HashMap<u64, usize>,
-    full: bool,
+/// `None`), else read whole, with the offset of its address.
+struct ChangeEntrySeed<'p, 'o> {
+    st: &'p mut St<'o>,
+    index: &'p HashMap<u64, usize, FnvBuild>,
 }
 
-impl<'de> DeserializeSeed<'de> for ChangeEntrySeed<'_> {
-    type Value = Option<RawRes>;
+impl<'de> DeserializeSeed<'de> for ChangeEntrySeed<'_, '_> {
+    type Value = Option<(RawRes, usize)>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for ChangeEntrySeed<'_> {
-    type Value = Option<RawRes>;
+impl<'de> Visitor<'de> for ChangeEntrySeed<'_, '_> {
+    type Value = Option<(RawRes, usize)>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a resource change object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let st = self.st;
         let mut r = RawRes::default();
+        let mut at = usize::MAX;
         let mut target: Option<usize> = None;
         while let Some(key) = map.next_key::<Key>()? {
             match &*key.0 {
@@ -605,36 +746,47 @@ impl<'de> Visitor<'de> for ChangeEntrySeed<'_> {
                         .index
                         .get(&hash_address(&a.0))
                         .copied()
-                        .filter(|&i| self.planned.get(i).is_some_and(|p| p.address == *a.0));
+                        .filter(|&i| st.planned.get(i).is_some_and(|p| p.address == *a.0));
                     match hit {
                         Some(i) => target = Some(i),
-                        None => r.address = a.0.into_owned(),
+                        None => {
+                            at = st.offset(&a.0);
+                            r.address = a.0.into_owned();
+                        }
                     }
                 }
                 "change" if target.is_some() => map.next_value_seed(ChangeSeed {
                     r: &mut r,
-                    full: self.full,
+                    st: &mut *st,
                     skip_values: true,
                 })?,
                 _ if target.is_some() => {
                     map.next_value::<IgnoredAny>()?;
                 }
-                "module_address" => r.module_address = Some(map.next_value()?),
+                "module_address" => {
+                    let m: Key = map.next_value()?;
+                    r.module_address = Some(st.names.get(&m.0));
+                }
                 "mode" => {
                     let m: Key = map.next_value()?;
-                    r.mode = Some(if &*m.0 == "data" {
-                        Mode::Data
-                    } else {
-                        Mode::Managed
-                    });
+                    r.mode = Some(mode_of(&m.0));
                 }
-                "type" => r.kind = map.next_value()?,
-                "name" => r.name = map.next_value()?,
+                "type" => {
+                    let m: Key = map.next_value()?;
+                    r.kind = st.names.get(&m.0);
+                }
+                "name" => {
+                    let m: Key = map.next_value()?;
+                    r.name = st.names.get(&m.0);
+                }
                 "index" => r.index = map.next_value::<Option<IndexValue>>()?.map(|i| i.0),
-                "provider_name" => r.provider_name = map.next_value()?,
+                "provider_name" => {
+                    let m: Key = map.next_value()?;
+                    r.provider_name = st.names.get(&m.0);
+                }
                 "change" => map.next_value_seed(ChangeSeed {
                     r: &mut r,
-                    full: self.full,
+                    st: &mut *st,
                     skip_values: false,
                 })?,
                 _ => {
@@ -643,28 +795,22 @@ impl<'de> Visitor<'de> for ChangeEntrySeed<'_> {
             }
         }
         let Some(i) = target else {
-            return Ok(Some(r));
+            return Ok(Some((r, at)));
         };
-        if let Some(p) = self.planned.get_mut(i) {
-            p.actions = r.actions;
-            p.unknown = r.unknown;
-            if p.values.is_none() {
-                p.values = r.values;
-            }
-            if p.before.is_none() {
-                p.before = r.before;
+        if let Some(p) = st.planned.get_mut(i) {
+            p.action = r.action.unwrap_or(Action::NoOp);
+            if let Some(u) = r.unknown {
+                p.unknown = u;
             }
         }
         Ok(None)
     }
 }
 
-/// A list of resource objects (in a module, or `resource_changes`).
+/// A list of resource objects in a module.
 struct ResSeqSeed<'p, 'o> {
-    out: &'p mut Vec<RawRes>,
-    full: bool,
-    progress: Option<&'o (dyn Fn(usize) + Sync)>,
-    count: Option<&'p mut usize>,
+    st: &'p mut St<'o>,
+    prior: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for ResSeqSeed<'_, '_> {
@@ -688,100 +834,122 @@ impl<'de> Visitor<'de> for ResSeqSeed<'_, '_> {
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_seq(self)
     }
-    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(r) = seq.next_element_seed(ResSeed { full: self.full })? {
-            self.out.push(r);
-            if let (Some(count), Some(progress)) = (self.count.as_deref_mut(), self.progress) {
-                *count += 1;
-                if *count % 4096 == 0 {
-                    progress(*count);
-                }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let st = self.st;
+        while let Some((r, at)) = seq.next_element_seed(ResSeed { st: &mut *st })? {
+            if self.prior {
+                st.prior.push((r, at));
+            } else {
+                st.planned.push(r);
+                st.planned_at.push(at);
+                st.tick();
             }
         }
         Ok(())
     }
 }
 
-/// One resource object: a `planned_values` resource or a `resource_changes` entry.
-struct ResSeed {
-    full: bool,
+/// One resource object of a module (`planned_values` or `prior_state`).
+struct ResSeed<'p, 'o> {
+    st: &'p mut St<'o>,
 }
 
-impl<'de> DeserializeSeed<'de> for ResSeed {
-    type Value = RawRes;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<RawRes, D::Error> {
+impl<'de> DeserializeSeed<'de> for ResSeed<'_, '_> {
+    type Value = (Resource, usize);
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for ResSeed {
-    type Value = RawRes;
+impl<'de> Visitor<'de> for ResSeed<'_, '_> {
+    type Value = (Resource, usize);
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a resource object")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawRes, A::Error> {
-        let mut r = RawRes::default();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let st = self.st;
+        let mut r = new_resource(&st.file);
+        let mut at = usize::MAX;
         while let Some(key) = map.next_key::<Key>()? {
             match &*key.0 {
-                "address" => r.address = map.next_value()?,
-                "module_address" => r.module_address = Some(map.next_value()?),
+                "address" => {
+                    let a: Key = map.next_value()?;
+                    at = st.offset(&a.0);
+                    r.address = a.0.into_owned();
+                }
                 "mode" => {
                     let m: Key = map.next_value()?;
-                    r.mode = Some(if &*m.0 == "data" {
-                        Mode::Data
-                    } else {
-                        Mode::Managed
-                    });
+                    r.mode = mode_of(&m.0);
                 }
-                "type" => r.kind = map.next_value()?,
-                "name" => r.name = map.next_value()?,
+                "type" => {
+                    let m: Key = map.next_value()?;
+                    r.kind = st.names.get(&m.0);
+                }
+                "name" => {
+                    let m: Key = map.next_value()?;
+                    r.name = st.names.get(&m.0);
+                }
                 "index" => r.index = map.next_value::<Option<IndexValue>>()?.map(|i| i.0),
-                "provider_name" => r.provider_name = map.next_value()?,
-                "values" => r.values = map.next_value_seed(AttrSeed { full: self.full })?,
-                "change" => map.next_value_seed(ChangeSeed {
-                    r: &mut r,
-                    full: self.full,
-                    skip_values: false,
-                })?,
+                "provider_name" => {
+                    let m: Key = map.next_value()?;
+                    r.provider_name = st.names.get(&m.0);
+                }
+                "values" => {
+                    if let Some(v) = map.next_value_seed(AttrSeed { st: &mut *st })? {
+                        r.attributes = v;
+                    }
+                }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
-        Ok(r)
+        r.provider = provider_of(&mut st.names, &r.provider_name, &r.kind);
+        Ok((r, at))
     }
 }
 
-struct ChangeSeed<'r> {
+/// The short provider name: from `provider_name`, else the type's prefix.
+fn provider_of(names: &mut Interner, provider_name: &str, kind: &str) -> Name {
+    if provider_name.is_empty() {
+        names.get(kind.split('_').next().unwrap_or(""))
+    } else {
+        names.get(short_provider(provider_name))
+    }
+}
+
+struct ChangeSeed<'r, 'p, 'o> {
     r: &'r mut RawRes,
-    full: bool,
+    st: &'p mut St<'o>,
     /// The planned record already has the values: skip `before` and `after`.
     skip_values: bool,
 }
 
-impl<'de> DeserializeSeed<'de> for ChangeSeed<'_> {
+impl<'de> DeserializeSeed<'de> for ChangeSeed<'_, '_, '_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for ChangeSeed<'_> {
+impl<'de> Visitor<'de> for ChangeSeed<'_, '_, '_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a change object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let full = self.full;
+        let st = self.st;
         while let Some(key) = map.next_key::<Key>()? {
             match &*key.0 {
-                "actions" => self.r.actions = Some(map.next_value()?),
+                "actions" => self.r.action = Some(map.next_value::<ActionsValue>()?.0),
                 "before" | "after" if self.skip_values => {
                     map.next_value::<IgnoredAny>()?;
                 }
-                "before" => self.r.before = map.next_value_seed(AttrSeed { full })?,
-                "after" => self.r.values = map.next_value_seed(AttrSeed { full })?,
-                "after_unknown" => self.r.unknown = map.next_value_seed(AttrSeed { full })?,
+                "before" => self.r.before = map.next_value_seed(AttrSeed { st: &mut *st })?,
+                "after" => self.r.values = map.next_value_seed(AttrSeed { st: &mut *st })?,
+                "after_unknown" => {
+                    self.r.unknown = map.next_value_seed(AttrSeed { st: &mut *st })?;
+                }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -793,18 +961,18 @@ impl<'de> Visitor<'de> for ChangeSeed<'_> {
 
 /// An attribute object, keeping only the keys the checks read (or all of them).
 /// `null` and `true`/`false` (an `after_unknown` of a whole value) read as `None`.
-struct AttrSeed {
-    full: bool,
+struct AttrSeed<'p, 'o> {
+    st: &'p mut St<'o>,
 }
 
-impl<'de> DeserializeSeed<'de> for AttrSeed {
+impl<'de> DeserializeSeed<'de> for AttrSeed<'_, '_> {
     type Value = Option<Attrs>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for AttrSeed {
+impl<'de> Visitor<'de> for AttrSeed<'_, '_> {
     type Value = Option<Attrs>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an attribute object or null")
@@ -819,11 +987,12 @@ impl<'de> Visitor<'de> for AttrSeed {
         Ok(None)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let full = self.st.full;
         let mut out = Attrs::new();
         while let Some(key) = map.next_key::<Key>()? {
-            if self.full || interesting(&key.0) {
+            if full || interesting(&key.0) {
                 let v: Value = map.next_value()?;
-                out.insert(key.0.into_owned(), v);
+                out.insert(self.st.names.get(&key.0), v);
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -1116,21 +1285,18 @@ fn default_local(r: &Resource) -> String {
     if r.provider.is_empty() {
         r.kind.split('_').next().unwrap_or("").to_owned()
     } else {
-        r.provider.clone()
+        r.provider.to_string()
     }
 }
 
 // ---- merging --------------------------------------------------------------------------------
 
-fn to_resource(raw: RawRes, file: &Arc<str>, action: Action) -> Resource {
-    let provider = if raw.provider_name.is_empty() {
-        raw.kind.split('_').next().unwrap_or("").to_owned()
-    } else {
-        short_provider(&raw.provider_name).to_owned()
+fn to_resource(raw: RawRes, names: &mut Interner, file: &Arc<str>, action: Action) -> Resource {
+    let provider = provider_of(names, &raw.provider_name, &raw.kind);
+    let module = match raw.module_address {
+        Some(m) => m,
+        None => names.get(&module_of(&raw.address)),
     };
-    let module = raw
-        .module_address
-        .unwrap_or_else(|| module_of(&raw.address));
     let attributes = if action == Action::Delete {
         raw.before.or(raw.values)
     } else {
@@ -1200,40 +1366,26 @@ fn module_of(address: &str) -> String {
         .to_owned()
 }
 
-fn merge(
-    planned: Vec<RawRes>,
-    changes: Vec<RawRes>,
-    prior: Vec<RawRes>,
-    file: &Arc<str>,
-) -> Vec<Resource> {
-    let mut out: Vec<Resource> = Vec::with_capacity(planned.len() + changes.len());
-    for raw in planned {
-        let action = raw
-            .actions
-            .as_deref()
-            .map_or(Action::NoOp, Action::from_actions);
-        out.push(to_resource(raw, file, action));
-    }
+/// The planned records with the changes not folded while streaming (deletions, changes without
+/// a planned value) and the prior state's resources; and each one's address offset.
+fn merge(st: &mut St<'_>) -> (Vec<Resource>, Vec<usize>) {
+    let mut out = std::mem::take(&mut st.planned);
+    let mut at = std::mem::take(&mut st.planned_at);
+    let changes = std::mem::take(&mut st.changes);
+    let prior = std::mem::take(&mut st.prior);
     if changes.is_empty() && prior.is_empty() {
-        return out;
+        return (out, at);
     }
-    // Records not folded while streaming: deletions, changes without a planned value, and the
-    // prior state. Index what we have by address hash (checked against the address).
-    let mut index: HashMap<u64, usize> = HashMap::with_capacity(out.len());
-    for (i, r) in out.iter().enumerate() {
-        index.entry(hash_address(&r.address)).or_insert(i);
-    }
-    let find = |index: &HashMap<u64, usize>, out: &[Resource], a: &str| {
+    // Index what we have by address hash (checked against the address).
+    let mut index = address_index(&out);
+    let find = |index: &HashMap<u64, usize, FnvBuild>, out: &[Resource], a: &str| {
         index
             .get(&hash_address(a))
             .copied()
             .filter(|&i| out.get(i).is_some_and(|r| r.address == a))
     };
-    for raw in changes {
-        let action = raw
-            .actions
-            .as_deref()
-            .map_or(Action::NoOp, Action::from_actions);
+    for (raw, off) in changes {
+        let action = raw.action.unwrap_or(Action::NoOp);
         match find(&index, &out, &raw.address) {
             Some(i) => {
                 if let Some(r) = out.get_mut(i) {
@@ -1245,40 +1397,104 @@ fn merge(
             }
             None => {
                 index.insert(hash_address(&raw.address), out.len());
-                out.push(to_resource(raw, file, action));
+                out.push(to_resource(raw, &mut st.names, &st.file, action));
+                at.push(off);
             }
         }
     }
-    for raw in prior {
-        match find(&index, &out, &raw.address) {
+    for (mut res, off) in prior {
+        match find(&index, &out, &res.address) {
             Some(i) => {
                 if let Some(r) = out.get_mut(i)
                     && r.action == Action::Delete
                     && r.attributes.is_empty()
-                    && let Some(v) = raw.values
                 {
-                    r.attributes = v;
+                    r.attributes = res.attributes;
                 }
             }
             None => {
-                index.insert(hash_address(&raw.address), out.len());
-                out.push(to_resource(raw, file, Action::Existing));
+                index.insert(hash_address(&res.address), out.len());
+                res.action = Action::Existing;
+                out.push(res);
+                at.push(off);
             }
         }
     }
-    out
+    (out, at)
 }
 
 // ---- locations --------------------------------------------------------------------------------
 
-/// Find the first `"address": "<addr>"` of each resource and record its line and column.
-fn locate(bytes: &[u8], resources: &mut [Resource], bom: usize) {
-    let mut want: HashMap<&str, usize, crate::checks::FnvBuild> =
-        HashMap::with_capacity_and_hasher(resources.len(), crate::checks::FnvBuild);
-    for (i, r) in resources.iter().enumerate() {
-        want.entry(r.address.as_str()).or_insert(i);
+/// The start of the `"address"` key whose string value begins at `value` (just after its
+/// opening quote).
+fn key_before(bytes: &[u8], value: usize) -> Option<usize> {
+    let ws = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let mut p = value.checked_sub(1)?;
+    if bytes.get(p) != Some(&b'"') {
+        return None;
     }
-    let mut found: Vec<(usize, usize)> = Vec::new();
+    while p > 0 && bytes.get(p - 1).is_some_and(|&b| ws(b)) {
+        p -= 1;
+    }
+    p = p.checked_sub(1)?;
+    if bytes.get(p) != Some(&b':') {
+        return None;
+    }
+    while p > 0 && bytes.get(p - 1).is_some_and(|&b| ws(b)) {
+        p -= 1;
+    }
+    let start = p.checked_sub(9)?;
+    (bytes.get(start..p) == Some(b"\"address\"")).then_some(start)
+}
+
+/// Record the line and column of each resource's `"address"`: where the reader saw it (`at`,
+/// the offset of the value), else the first `"address": "<addr>"` in the file (addresses with
+/// escapes, which the reader could not borrow).
+fn locate(bytes: &[u8], resources: &mut [Resource], at: &[usize], bom: usize) {
+    let mut found: Vec<(usize, usize)> = Vec::with_capacity(resources.len());
+    let mut want: HashMap<&str, usize, FnvBuild> = HashMap::with_hasher(FnvBuild);
+    for (i, r) in resources.iter().enumerate() {
+        match at
+            .get(i)
+            .copied()
+            .filter(|&o| o != usize::MAX)
+            .and_then(|o| key_before(bytes, o))
+        {
+            Some(k) => found.push((k, i)),
+            None => {
+                want.entry(r.address.as_str()).or_insert(i);
+            }
+        }
+    }
+    if !want.is_empty() {
+        search(bytes, &mut want, &mut found);
+    }
+    found.sort_unstable();
+    let mut line = 1u64;
+    let mut line_start = 0usize;
+    let mut pos = 0usize;
+    for (at, i) in found {
+        if let Some(seg) = bytes.get(pos..at) {
+            for nl in memchr::memchr_iter(b'\n', seg) {
+                line += 1;
+                line_start = pos + nl + 1;
+            }
+        }
+        pos = at;
+        if let Some(r) = resources.get_mut(i) {
+            r.location.line = Some(line);
+            let col = (at - line_start) as u64 + 1 + if line == 1 { bom as u64 } else { 0 };
+            r.location.column = Some(col);
+        }
+    }
+}
+
+/// Find the first `"address": "<addr>"` of each wanted address.
+fn search(
+    bytes: &[u8],
+    want: &mut HashMap<&str, usize, FnvBuild>,
+    found: &mut Vec<(usize, usize)>,
+) {
     let finder = memchr::memmem::Finder::new(b"\"address\"");
     for at in finder.find_iter(bytes) {
         let mut p = at + 9;
@@ -1331,26 +1547,7 @@ fn locate(bytes: &[u8], resources: &mut [Resource], bom: usize) {
             }
         }
     }
-    found.sort_unstable();
-    let mut line = 1u64;
-    let mut line_start = 0usize;
-    let mut pos = 0usize;
-    for (at, i) in found {
-        if let Some(seg) = bytes.get(pos..at) {
-            for nl in memchr::memchr_iter(b'\n', seg) {
-                line += 1;
-                line_start = pos + nl + 1;
-            }
-        }
-        pos = at;
-        if let Some(r) = resources.get_mut(i) {
-            r.location.line = Some(line);
-            let col = (at - line_start) as u64 + 1 + if line == 1 { bom as u64 } else { 0 };
-            r.location.column = Some(col);
-        }
-    }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

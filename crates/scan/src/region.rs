@@ -8,7 +8,7 @@ region table by (provider, region); a zone not in the table is tried as its regi
 
 use kcvs_model::RegionTable;
 
-use crate::resource::{Placement, RegionSource, Residency, Resource};
+use crate::resource::{Interner, Name, Placement, RegionSource, Residency, Resource};
 
 /// A provider configuration's region expression, as far as the plan tells.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,23 +81,28 @@ pub fn provider_key(provider: &str, site: Option<&str>) -> String {
     }
 }
 
-/// Where the plan says a resource is, before the table is consulted.
-pub(crate) fn claim_placement(r: &Resource, provider: &ProviderRegion) -> Placement {
-    let key = provider_key(&r.provider, provider.site.as_deref());
+/// Where the plan says a resource is, before the table is consulted. `key` is the table's
+/// provider key ([`provider_key`]); `names` hands out the strings.
+pub(crate) fn claim_placement(
+    r: &Resource,
+    provider: &ProviderRegion,
+    key: Name,
+    names: &mut Interner,
+) -> Placement {
     for &(attr, kind) in placement_attrs(&r.provider) {
         match r.attributes.get(attr) {
             Some(serde_json::Value::String(s)) if !s.is_empty() => {
                 return Placement {
                     provider_key: key,
-                    region: Some(s.clone()),
-                    source: RegionSource::Attribute(attr.to_owned()),
+                    region: Some(names.get(s)),
+                    source: RegionSource::Attribute(names.get(attr)),
                     ..Placement::default()
                 };
             }
             _ if kind == AttrKind::Region && r.is_unknown(&[attr]) => {
                 return unknown_placement(
                     key,
-                    RegionSource::Attribute(attr.to_owned()),
+                    RegionSource::Attribute(names.get(attr)),
                     true,
                     format!("`{attr}` is known only after apply"),
                     format!("`{attr}` 값은 적용(apply) 후에야 알 수 있습니다"),
@@ -106,11 +111,11 @@ pub(crate) fn claim_placement(r: &Resource, provider: &ProviderRegion) -> Placem
             _ => {}
         }
     }
-    let source = RegionSource::Provider(provider.key.clone());
+    let source = RegionSource::Provider(names.get(&provider.key));
     match &provider.region {
         RegionExpr::Known(s) | RegionExpr::FromVariable(s, _) => Placement {
             provider_key: key,
-            region: Some(s.clone()),
+            region: Some(names.get(s)),
             source,
             ..Placement::default()
         },
@@ -146,7 +151,7 @@ pub(crate) fn claim_placement(r: &Resource, provider: &ProviderRegion) -> Placem
 }
 
 fn unknown_placement(
-    key: String,
+    key: Name,
     source: RegionSource,
     after_apply: bool,
     en: String,
@@ -169,10 +174,13 @@ pub fn resolve(p: &mut Placement, table: &RegionTable) {
         p.residency = Residency::Unknown;
         return;
     };
-    let candidates = [Some(region.clone()), zone_region(&p.provider_key, &region)];
+    let candidates = [
+        Some(region.to_string()),
+        zone_region(&p.provider_key, &region),
+    ];
     for c in candidates.into_iter().flatten() {
         if let Some(info) = table.get(&p.provider_key, &c) {
-            p.matched = Some(info.region.clone());
+            p.matched = Some(Name::from(info.region.as_str()));
             p.government_zone = info.government_zone;
             p.residency = if info.country.is_korea() {
                 Residency::Korea
@@ -199,16 +207,15 @@ pub fn resolve(p: &mut Placement, table: &RegionTable) {
 /// Fill in residency for every resource.
 pub fn resolve_all(resources: &mut [Resource], table: &RegionTable) {
     // Most resources share a handful of (provider, region) pairs: resolve each pair once.
-    type Key = (String, Option<String>);
-    let mut seen: std::collections::HashMap<Key, Placement, crate::checks::FnvBuild> =
+    let mut seen: std::collections::HashMap<(Name, Name), Placement, crate::checks::FnvBuild> =
         std::collections::HashMap::with_hasher(crate::checks::FnvBuild);
     for r in resources {
         let p = &mut r.placement;
-        if p.region.is_none() {
+        let Some(region) = &p.region else {
             resolve(p, table);
             continue;
-        }
-        let key = (p.provider_key.clone(), p.region.clone());
+        };
+        let key = (p.provider_key.clone(), region.clone());
         match seen.get(&key) {
             Some(done) => {
                 p.matched.clone_from(&done.matched);

@@ -1,8 +1,152 @@
 //! The normalised resource every check reads, whatever file it came from.
 
-use std::sync::Arc;
+use std::borrow::Borrow;
+use std::fmt;
+use std::ops::Deref;
+use std::sync::{Arc, LazyLock};
 
 use serde_json::{Map, Value, json};
+
+/// A shared, immutable string: type names, provider names, module addresses, regions and
+/// attribute names repeat across thousands of resources, and a plan reader hands out one copy
+/// of each. Reads like a `&str` (`as_str`, `==` with `&str` and `String`, `Deref`, `Display`).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Name(Arc<str>);
+
+static EMPTY: LazyLock<Name> = LazyLock::new(|| Name(Arc::from("")));
+
+impl Name {
+    pub fn new(s: &str) -> Self {
+        if s.is_empty() {
+            return Self::default();
+        }
+        Self(Arc::from(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for Name {
+    fn default() -> Self {
+        EMPTY.clone()
+    }
+}
+
+impl Deref for Name {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Name {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Borrow<str> for Name {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl From<&str> for Name {
+    fn from(s: &str) -> Self {
+        Self::new(s)
+    }
+}
+
+impl From<String> for Name {
+    fn from(s: String) -> Self {
+        Self::new(&s)
+    }
+}
+
+impl From<&String> for Name {
+    fn from(s: &String) -> Self {
+        Self::new(s)
+    }
+}
+
+impl From<Name> for String {
+    fn from(n: Name) -> Self {
+        n.0.as_ref().to_owned()
+    }
+}
+
+impl PartialEq<str> for Name {
+    fn eq(&self, o: &str) -> bool {
+        &*self.0 == o
+    }
+}
+
+impl PartialEq<&str> for Name {
+    fn eq(&self, o: &&str) -> bool {
+        &*self.0 == *o
+    }
+}
+
+impl PartialEq<String> for Name {
+    fn eq(&self, o: &String) -> bool {
+        *self.0 == **o
+    }
+}
+
+impl PartialEq<Name> for str {
+    fn eq(&self, o: &Name) -> bool {
+        self == &*o.0
+    }
+}
+
+impl PartialEq<Name> for &str {
+    fn eq(&self, o: &Name) -> bool {
+        *self == &*o.0
+    }
+}
+
+impl PartialEq<Name> for String {
+    fn eq(&self, o: &Name) -> bool {
+        **self == *o.0
+    }
+}
+
+impl serde::Serialize for Name {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+/// Hands out one [`Name`] per distinct string.
+#[derive(Default)]
+pub(crate) struct Interner {
+    set: std::collections::HashSet<Name, crate::checks::FnvBuild>,
+}
+
+impl Interner {
+    pub(crate) fn get(&mut self, s: &str) -> Name {
+        if let Some(n) = self.set.get(s) {
+            return n.clone();
+        }
+        let n = Name::new(s);
+        self.set.insert(n.clone());
+        n
+    }
+}
 
 /// Managed resource or data source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -95,10 +239,10 @@ pub struct SourceLoc {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RegionSource {
     /// The resource's own attribute (`region`, `location`, `availability_zone`, `zone`, …).
-    Attribute(String),
+    Attribute(Name),
     /// The provider configuration the resource uses, by its key in `configuration.provider_config`
     /// (or the local name in the module, when the configuration block is absent).
-    Provider(String),
+    Provider(Name),
     /// The `region` column of an inventory row.
     Inventory,
     /// Nowhere: see [`Placement::unknown_because`].
@@ -139,11 +283,11 @@ pub enum Residency {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Placement {
     /// The key the region table was asked with (`aws`, `ncloud-gov`, …).
-    pub provider_key: String,
+    pub provider_key: Name,
     /// The region or zone as written.
-    pub region: Option<String>,
+    pub region: Option<Name>,
     /// The table's region the value matched (`ap-northeast-2` for zone `ap-northeast-2d`).
-    pub matched: Option<String>,
+    pub matched: Option<Name>,
     pub source: RegionSource,
     pub residency: Residency,
     pub government_zone: bool,
@@ -158,7 +302,7 @@ pub struct Placement {
 impl Default for Placement {
     fn default() -> Self {
         Self {
-            provider_key: String::new(),
+            provider_key: Name::default(),
             region: None,
             matched: None,
             source: RegionSource::None,
@@ -181,7 +325,7 @@ pub enum Origin {
 /// A resource's attributes: a small vector of (name, value), cheaper than a map for the few
 /// attributes the checks keep (a B-tree node per resource would cost more than the resource).
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Attrs(Vec<(String, Value)>);
+pub struct Attrs(Vec<(Name, Value)>);
 
 impl Attrs {
     pub fn new() -> Self {
@@ -193,7 +337,8 @@ impl Attrs {
     }
 
     /// Insert or replace.
-    pub fn insert(&mut self, key: String, value: Value) {
+    pub fn insert(&mut self, key: impl Into<Name>, value: Value) {
+        let key = key.into();
         match self.0.iter_mut().find(|(k, _)| *k == key) {
             Some(slot) => slot.1 = value,
             None => self.0.push((key, value)),
@@ -218,13 +363,16 @@ impl Attrs {
 
     /// As a JSON object.
     pub fn to_map(&self) -> Map<String, Value> {
-        self.0.iter().cloned().collect()
+        self.0
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
     }
 }
 
 impl From<Map<String, Value>> for Attrs {
     fn from(m: Map<String, Value>) -> Self {
-        Self(m.into_iter().collect())
+        Self(m.into_iter().map(|(k, v)| (Name::from(k), v)).collect())
     }
 }
 
@@ -236,18 +384,18 @@ pub struct Resource {
     /// Full address: `module.a["x"].aws_s3_bucket.b[0]`; for inventory rows, the row's `id`.
     pub address: String,
     /// The module instance address (`module.a["x"]`), empty at the root.
-    pub module: String,
+    pub module: Name,
     pub mode: Mode,
     /// Resource type (`aws_s3_bucket`).
-    pub kind: String,
-    pub name: String,
+    pub kind: Name,
+    pub name: Name,
     pub index: Option<IndexKey>,
     /// Short provider name (`aws`, `azurerm`, `ncloud`).
-    pub provider: String,
+    pub provider: Name,
     /// As the plan writes it (`registry.terraform.io/hashicorp/aws`).
-    pub provider_name: String,
+    pub provider_name: Name,
     /// The provider configuration key, from `configuration` (`aws.us`, `module.net:aws`).
-    pub provider_config_key: Option<String>,
+    pub provider_config_key: Option<Name>,
     pub action: Action,
     pub attributes: Attrs,
     /// Attributes known only after apply (`after_unknown`), same shape as Terraform writes it.
