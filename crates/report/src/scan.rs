@@ -415,6 +415,20 @@ pub fn scan_json_text_tallied(
     out
 }
 
+/// [`scan_json_text_tallied`] written straight to `w` (pretty, final newline), so the text of a
+/// large scan is never held whole.
+pub fn write_scan_json(
+    w: &mut impl std::io::Write,
+    run: &ScanRun,
+    findings: &[Finding],
+    counts: &[(CheckId, Tally)],
+    lang: Lang,
+) -> std::io::Result<()> {
+    let counts = selected(run, counts);
+    serde_json::to_writer_pretty(&mut *w, &scan_doc(run, findings, &counts, lang))?;
+    w.write_all(b"\n")
+}
+
 /// SARIF 2.1.0: one rule per selected check, one result per non-pass finding. Fail is level
 /// `error`; unknown is `warning` (property `kcvs_status: unknown`); a waiver in force becomes an
 /// accepted external suppression.

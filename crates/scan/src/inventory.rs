@@ -104,10 +104,13 @@ fn read_jsonl(
             ScanError::new(name, n, e.column() as u64, kind)
         })?;
         out.push(to_resource(row, file, n, opts));
-        if let Some(p) = opts.progress
-            && out.len() % 4096 == 0
-        {
-            p(out.len());
+        if out.len() % 4096 == 0 {
+            if let Some(p) = opts.progress {
+                p(out.len());
+            }
+            if let Some(p) = opts.progress_bytes {
+                p(line.as_ptr() as usize - bytes.as_ptr() as usize);
+            }
         }
     }
     Ok(out)

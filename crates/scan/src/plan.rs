@@ -40,6 +40,9 @@ pub struct ReadOptions<'a> {
     pub skip_locations: bool,
     /// Called now and then with the number of resource records read so far.
     pub progress: Option<&'a (dyn Fn(usize) + Sync)>,
+    /// Called now and then with how many bytes of the input have been read (for a bar that
+    /// shows a percentage of the file).
+    pub progress_bytes: Option<&'a (dyn Fn(usize) + Sync)>,
 }
 
 impl fmt::Debug for ReadOptions<'_> {
@@ -47,6 +50,8 @@ impl fmt::Debug for ReadOptions<'_> {
         f.debug_struct("ReadOptions")
             .field("full_attributes", &self.full_attributes)
             .field("skip_locations", &self.skip_locations)
+            .field("progress", &self.progress.is_some())
+            .field("progress_bytes", &self.progress_bytes.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -78,6 +83,8 @@ pub fn read_plan(bytes: &[u8], name: &str, opts: &ReadOptions<'_>) -> Result<Pla
         names: Interner::default(),
         file: file.clone(),
         progress: opts.progress,
+        progress_bytes: opts.progress_bytes,
+        last_at: usize::MAX,
         count: 0,
         format_version: None,
         terraform_version: None,
@@ -219,6 +226,9 @@ struct St<'o> {
     names: Interner,
     file: Arc<str>,
     progress: Option<&'o (dyn Fn(usize) + Sync)>,
+    progress_bytes: Option<&'o (dyn Fn(usize) + Sync)>,
+    /// Offset of the last address read, for `progress_bytes`.
+    last_at: usize,
     count: usize,
     format_version: Option<String>,
     terraform_version: Option<String>,
@@ -248,10 +258,15 @@ impl St<'_> {
 
     fn tick(&mut self) {
         self.count += 1;
-        if let Some(progress) = self.progress
-            && self.count.is_multiple_of(4096)
-        {
-            progress(self.count);
+        if self.count.is_multiple_of(4096) {
+            if let Some(progress) = self.progress {
+                progress(self.count);
+            }
+            if let Some(progress) = self.progress_bytes
+                && self.last_at != usize::MAX
+            {
+                progress(self.last_at);
+            }
         }
     }
 }
@@ -742,6 +757,7 @@ impl<'de> Visitor<'de> for ChangeEntrySeed<'_, '_> {
             match &*key.0 {
                 "address" => {
                     let a: Key = map.next_value()?;
+                    st.last_at = st.offset(&a.0);
                     let hit = self
                         .index
                         .get(&hash_address(&a.0))
@@ -875,6 +891,9 @@ impl<'de> Visitor<'de> for ResSeed<'_, '_> {
                 "address" => {
                     let a: Key = map.next_value()?;
                     at = st.offset(&a.0);
+                    if at != usize::MAX {
+                        st.last_at = at;
+                    }
                     r.address = a.0.into_owned();
                 }
                 "mode" => {

@@ -12,7 +12,7 @@ use clap::{Args, ValueEnum};
 use kcvs_model::{Lang, RegimeId, RequirementKind};
 use kcvs_report::i18n::tf;
 use kcvs_report::render_json;
-use kcvs_report::scan::{ScanRun, scan_json_text_tallied, scan_sarif, scan_view_tallied};
+use kcvs_report::scan::{ScanRun, scan_sarif, scan_view_tallied, write_scan_json};
 use kcvs_scan::{
     CheckId, CheckSelection, InventoryFormat, ReadOptions, ScanError, Status, read_inventory,
     read_plan, read_waivers,
@@ -60,7 +60,7 @@ pub enum FailOn {
     None,
 }
 
-/// Inputs at least this large get a progress spinner on a terminal.
+/// Inputs at least this large get a progress bar (share of bytes read) on a terminal.
 const PROGRESS_BYTES: u64 = 16 * 1024 * 1024;
 
 pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Output, CliError> {
@@ -114,8 +114,8 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Output, CliError> {
         )));
     }
 
-    let show_progress = std::io::stderr().is_terminal()
-        && !matches!(global.format, FormatArg::Json | FormatArg::Sarif);
+    // The bar is on stderr, so it never mixes with the JSON or SARIF on stdout.
+    let show_progress = std::io::stderr().is_terminal();
     let mut resources = Vec::new();
     let mut files = Vec::new();
     for (path, inventory) in &inputs {
@@ -127,8 +127,15 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Output, CliError> {
                 format!("`{name}`을(를) 읽을 수 없습니다: {e}"),
             ))
         })?;
-        let bar = (show_progress && bytes.len() as u64 >= PROGRESS_BYTES).then(|| {
-            let bar = indicatif::ProgressBar::new_spinner();
+        // On a terminal, a large file gets a bar of the share of its bytes read.
+        let total = bytes.len() as u64;
+        let bar = (show_progress && total >= PROGRESS_BYTES).then(|| {
+            let bar = indicatif::ProgressBar::new(total);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{msg} [{bar:30}] {percent:>3}% {binary_bytes}/{binary_total_bytes} ({eta})",
+            ) {
+                bar.set_style(style.progress_chars("=> "));
+            }
             bar.set_message(tf(
                 lang,
                 format!("reading {name}"),
@@ -139,15 +146,11 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Output, CliError> {
         });
         let tick = |n: usize| {
             if let Some(b) = &bar {
-                b.set_message(tf(
-                    lang,
-                    format!("{name}: {n} resource records read"),
-                    format!("{name}: 리소스 기록 {n}개 읽음"),
-                ));
+                b.set_position(n as u64);
             }
         };
         let opts = ReadOptions {
-            progress: Some(&tick),
+            progress_bytes: Some(&tick),
             skip_locations: !matches!(global.format, FormatArg::Sarif | FormatArg::Json),
             ..ReadOptions::default()
         };
@@ -190,7 +193,25 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Output, CliError> {
     };
     let stdout = match global.format {
         FormatArg::Sarif => render_json(&scan_sarif(&run, &findings, lang)),
-        FormatArg::Json => scan_json_text_tallied(&run, &findings, &counts, lang),
+        FormatArg::Json => {
+            // Straight to a buffered stdout: the text of a large scan is never held whole.
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            let written = write_scan_json(&mut w, &run, &findings, &counts, lang)
+                .and_then(|()| std::io::Write::flush(&mut w));
+            match written {
+                Ok(()) => String::new(),
+                // A closed pipe (`kcvs … | head`) is the reader's choice, not our failure.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => String::new(),
+                Err(e) => {
+                    return Err(CliError::input(tf(
+                        lang,
+                        format!("cannot write the output: {e}"),
+                        format!("출력을 쓸 수 없습니다: {e}"),
+                    )));
+                }
+            }
+        }
         _ => scan_view_tallied(&run, &findings, &counts, lang).render(ctx.format),
     };
     let threshold = |s: Status| match args.fail_on {
