@@ -320,3 +320,371 @@ fn coverage(chain: &[&CatalogEntry], held: &[(&Scheme, &Crosswalk)]) -> ControlO
     }
     partly.unwrap_or(ControlOutcome::EvidenceNeeded)
 }
+
+// ---- scan evidence --------------------------------------------------------------------------
+
+/// What one configuration-scan result says about the controls it evidences.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EvidenceStatus {
+    Pass,
+    Fail,
+    /// The input could not tell (a value known only after apply, a region not in the table).
+    Unknown,
+    /// Advisory (a policy's `warn`): noted, never changes an outcome.
+    Warn,
+}
+
+impl EvidenceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvidenceStatus::Pass => "pass",
+            EvidenceStatus::Fail => "fail",
+            EvidenceStatus::Unknown => "unknown",
+            EvidenceStatus::Warn => "warn",
+        }
+    }
+}
+
+/// One result of a configuration scan (`kcvs scan --format json`), as the engine needs it: the
+/// caller converts. `count` is how many results it stands for: 1 for a finding, the number of
+/// passes for a summary row whose passes were not listed (then `address` is `*`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScanEvidence {
+    /// A built-in check (`residency`) or a policy package (`rego:kcvs.kms_cmk`).
+    pub check: String,
+    pub address: String,
+    pub status: EvidenceStatus,
+    /// The controls it evidences, as (catalog, control).
+    pub controls: Vec<(CatalogId, ControlId)>,
+    /// For unknown results: what settles them.
+    pub settle: Option<String>,
+    pub count: usize,
+}
+
+impl ScanEvidence {
+    /// `scan:<check>@<address>`, the line this result adds to a control's evidence.
+    pub fn line(&self) -> String {
+        let mut s = format!("scan:{}@{}", self.check, self.address);
+        if self.count != 1 {
+            s.push_str(&format!(" ×{}", self.count));
+        }
+        if self.status != EvidenceStatus::Pass {
+            s.push_str(&format!(" ({})", self.status.as_str()));
+        }
+        s
+    }
+}
+
+/// How scan evidence changed (or, against a provider statement, did not change) one control.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EvidenceFold {
+    pub control: ControlId,
+    pub before: ControlOutcome,
+    pub after: ControlOutcome,
+    /// Results counted (a summary row counts its passes).
+    pub pass: usize,
+    pub fail: usize,
+    pub unknown: usize,
+    pub warn: usize,
+    /// The provider states the control not implemented (or planned); the statement stands.
+    pub statement_wins: bool,
+    /// What settles the unknown results, each once.
+    pub settle: Vec<String>,
+}
+
+/// An assessment with scan evidence folded into its control results.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EvidencedAssessment {
+    pub assessment: Assessment,
+    /// One per control some evidence spoke to, in catalog order.
+    pub folds: Vec<EvidenceFold>,
+}
+
+/// At most this many `scan:` lines are added to one control's evidence; the rest are counted.
+pub const EVIDENCE_LINES_PER_CONTROL: usize = 10;
+
+/// [`assess`], then fold configuration-scan results into the control results.
+///
+/// Evidence for a control also speaks to the leaves under it (as a provider statement does).
+/// Per leaf, over the results that speak to it: any fail → not met; else any unknown → evidence
+/// needed (with what settles it); else passes → met. Warnings are counted and never change an
+/// outcome. A provider statement of not-implemented or planned still wins (`statement_wins`);
+/// a control outside the service type (zero items) stays not applicable. Evidence naming another
+/// catalog than the regime's is ignored.
+pub fn assess_with_evidence(
+    d: &Decider,
+    regime: &Regime,
+    tier: TierRank,
+    service: &ServiceProfile,
+    evidence: &[ScanEvidence],
+) -> EvidencedAssessment {
+    let mut assessment = assess(d, regime, tier, service);
+    let folds = match regime.catalog.as_ref().and_then(|c| d.rules.catalog(c)) {
+        Some(catalog) => fold_evidence(&mut assessment, catalog, service, evidence),
+        None => Vec::new(),
+    };
+    EvidencedAssessment { assessment, folds }
+}
+
+/// Fold scan results into an assessment's control results (see [`assess_with_evidence`]) and
+/// bring its summary and `controls_to_fix` up to date.
+pub fn fold_evidence(
+    a: &mut Assessment,
+    catalog: &Catalog,
+    service: &ServiceProfile,
+    evidence: &[ScanEvidence],
+) -> Vec<EvidenceFold> {
+    let mut folds = Vec::new();
+    for c in &mut a.controls {
+        if matches!(c.outcome, ControlOutcome::NotApplicable { declared: false }) {
+            continue;
+        }
+        let chain = catalog.ancestry(&c.control);
+        let speaks: Vec<&ScanEvidence> = evidence
+            .iter()
+            .filter(|e| {
+                e.controls
+                    .iter()
+                    .any(|(cat, id)| *cat == catalog.id && chain.iter().any(|x| &x.id == id))
+            })
+            .collect();
+        if speaks.is_empty() {
+            continue;
+        }
+        let count = |s: EvidenceStatus| {
+            speaks
+                .iter()
+                .filter(|e| e.status == s)
+                .map(|e| e.count)
+                .sum::<usize>()
+        };
+        let (pass, fail, unknown, warn) = (
+            count(EvidenceStatus::Pass),
+            count(EvidenceStatus::Fail),
+            count(EvidenceStatus::Unknown),
+            count(EvidenceStatus::Warn),
+        );
+        let mut settle: Vec<String> = Vec::new();
+        for e in &speaks {
+            if e.status == EvidenceStatus::Unknown
+                && let Some(s) = &e.settle
+                && !settle.contains(s)
+            {
+                settle.push(s.clone());
+            }
+        }
+        let statement_wins = chain
+            .iter()
+            .find_map(|e| service.controls.get(&e.id))
+            .is_some_and(|s| {
+                matches!(
+                    s.status,
+                    ControlStatus::NotImplemented | ControlStatus::Planned
+                )
+            });
+        let before = c.outcome.clone();
+        let scanned = if fail > 0 {
+            Some(ControlOutcome::NotMet {
+                partial: false,
+                planned: false,
+            })
+        } else if unknown > 0 {
+            Some(ControlOutcome::EvidenceNeeded)
+        } else if pass > 0 {
+            Some(ControlOutcome::Met)
+        } else {
+            None // warnings only
+        };
+        if !statement_wins && let Some(o) = scanned {
+            c.outcome = o;
+        }
+        // Failing and unknown results first: they are what a reader acts on.
+        let mut ordered = speaks.clone();
+        ordered.sort_by_key(|e| match e.status {
+            EvidenceStatus::Fail => 0,
+            EvidenceStatus::Unknown => 1,
+            EvidenceStatus::Warn => 2,
+            EvidenceStatus::Pass => 3,
+        });
+        let mut lines: Vec<String> = Vec::new();
+        for e in &ordered {
+            let l = e.line();
+            if !lines.contains(&l) {
+                lines.push(l);
+            }
+        }
+        let more = lines.len().saturating_sub(EVIDENCE_LINES_PER_CONTROL);
+        lines.truncate(EVIDENCE_LINES_PER_CONTROL);
+        if more > 0 {
+            lines.push(format!("scan: {more} more"));
+        }
+        c.evidence.extend(lines);
+        folds.push(EvidenceFold {
+            control: c.control.clone(),
+            after: c.outcome.clone(),
+            before,
+            pass,
+            fail,
+            unknown,
+            warn,
+            statement_wins,
+            settle,
+        });
+    }
+    for key in [
+        "met",
+        "not-met",
+        "not-applicable",
+        "evidence-needed",
+        "covered",
+        "partly-covered",
+    ] {
+        a.summary.insert(key, 0);
+    }
+    for c in &a.controls {
+        *a.summary.entry(c.outcome.key()).or_default() += 1;
+    }
+    a.controls_to_fix = a
+        .controls
+        .iter()
+        .filter(|c| matches!(c.outcome, ControlOutcome::NotMet { .. }))
+        .map(|c| c.control.clone())
+        .collect();
+    folds
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod evidence_tests {
+    use super::*;
+    use crate::ServiceIndex;
+
+    fn ev(check: &str, address: &str, status: EvidenceStatus, ids: &[&str]) -> ScanEvidence {
+        ScanEvidence {
+            check: check.to_owned(),
+            address: address.to_owned(),
+            status,
+            controls: ids
+                .iter()
+                .map(|id| (CatalogId::new("csap"), ControlId::new(*id)))
+                .collect(),
+            settle: (status == EvidenceStatus::Unknown).then(|| "the applied state".to_owned()),
+            count: 1,
+        }
+    }
+
+    fn outcome<'a>(a: &'a Assessment, id: &str) -> &'a ControlOutcome {
+        &a.controls
+            .iter()
+            .find(|c| c.control.as_str() == id)
+            .unwrap()
+            .outcome
+    }
+
+    #[test]
+    fn scan_results_decide_controls_and_statements_of_not_implemented_win() {
+        let rules = kcvs_content::load(&kcvs_content::builtin_files()).unwrap();
+        let assumptions = AssumptionSet::from_defaults(&rules.assumptions);
+        let service = kcvs_content::parse_service(
+            "s.yaml",
+            "id: s\nname: s\nprovider: {name: p, headquarters: KR}\nmodel: iaas\n\
+             separation: physical\ndata_locations: [KR]\n\
+             controls:\n  \"12.3\": {status: not-implemented}\n",
+        )
+        .unwrap();
+        let index = ServiceIndex::new(std::iter::once(&service));
+        let d = Decider::new(&rules, &assumptions, "2026-11-23".parse().unwrap(), &index);
+        let regime = rules.regime(&RegimeId::new("csap-2023")).unwrap();
+        let tier = regime.tier_rank("medium").unwrap();
+        let plain = assess(&d, regime, tier, &service);
+        assert_eq!(outcome(&plain, "11"), &ControlOutcome::EvidenceNeeded);
+
+        let evidence = [
+            // Control 11: one pass, one fail → not met.
+            ev(
+                "public-exposure",
+                "aws_s3_bucket.a",
+                EvidenceStatus::Pass,
+                &["11"],
+            ),
+            ev(
+                "public-exposure",
+                "aws_security_group.w",
+                EvidenceStatus::Fail,
+                &["11"],
+            ),
+            // 10.1 is a group: its leaves 10.1.a and 10.1.b take the passes → met.
+            ev(
+                "audit-logging",
+                "aws_cloudtrail.main",
+                EvidenceStatus::Pass,
+                &["10.1"],
+            ),
+            ev(
+                "audit-logging",
+                "aws_cloudtrail.main",
+                EvidenceStatus::Warn,
+                &["10.1"],
+            ),
+            // L.1 is high-only; 6.1: pass and unknown → evidence needed.
+            ev("replica-location", "a", EvidenceStatus::Pass, &["6.1"]),
+            ev("replica-location", "b", EvidenceStatus::Unknown, &["6.1"]),
+            // 12.3 fails, but the provider says not implemented: the statement stands.
+            ev("encryption-at-rest", "v", EvidenceStatus::Fail, &["12.3"]),
+            // Another catalog: ignored.
+            ScanEvidence {
+                controls: vec![(CatalogId::new("n2sf"), ControlId::new("13.1"))],
+                ..ev("x", "y", EvidenceStatus::Fail, &[])
+            },
+        ];
+        let e = assess_with_evidence(&d, regime, tier, &service, &evidence);
+        let a = &e.assessment;
+        assert!(matches!(outcome(a, "11"), ControlOutcome::NotMet { .. }));
+        assert!(a.controls_to_fix.iter().any(|c| c.as_str() == "11"));
+        assert_eq!(outcome(a, "10.1.b"), &ControlOutcome::Met);
+        assert_eq!(outcome(a, "10.1.a"), &ControlOutcome::Met);
+        assert_eq!(outcome(a, "6.1"), &ControlOutcome::EvidenceNeeded);
+        assert_eq!(outcome(a, "13.1"), outcome(&plain, "13.1"));
+        assert!(matches!(
+            outcome(a, "12.3"),
+            ControlOutcome::NotMet {
+                partial: false,
+                planned: false
+            }
+        ));
+        let f = e
+            .folds
+            .iter()
+            .find(|f| f.control.as_str() == "12.3")
+            .unwrap();
+        assert!(f.statement_wins && f.fail == 1);
+        let f = e
+            .folds
+            .iter()
+            .find(|f| f.control.as_str() == "6.1")
+            .unwrap();
+        assert_eq!((f.pass, f.unknown), (1, 1));
+        assert_eq!(f.settle, vec!["the applied state".to_owned()]);
+        let f = e
+            .folds
+            .iter()
+            .find(|f| f.control.as_str() == "10.1.b")
+            .unwrap();
+        assert_eq!((f.pass, f.warn), (1, 1));
+        let c11 = a
+            .controls
+            .iter()
+            .find(|c| c.control.as_str() == "11")
+            .unwrap();
+        assert_eq!(
+            c11.evidence,
+            vec![
+                "scan:public-exposure@aws_security_group.w (fail)".to_owned(),
+                "scan:public-exposure@aws_s3_bucket.a".to_owned(),
+            ]
+        );
+        // The summary counts the folded outcomes.
+        assert_eq!(a.summary["met"], plain.summary["met"] + 2);
+        assert_eq!(a.summary.values().take(6).sum::<usize>(), a.controls.len());
+    }
+}
