@@ -1240,6 +1240,98 @@ pub fn assess_view(
     View { doc, json }
 }
 
+/// `assess --evidence`: [`assess_view`] of the folded assessment, plus a "Configuration scan
+/// evidence" section listing, per control some scan result spoke to, the outcome before and
+/// after, the counts, what settles the unknowns, and where a provider statement of
+/// not-implemented kept its outcome.
+///
+/// JSON: `assess_view`'s, plus `"scan_evidence": {"files": [path], "controls": [{"control",
+/// "before", "after", "changed", "pass", "fail", "unknown", "warn", "statement_wins",
+/// "settle": [text]}]}`.
+pub fn assess_evidence_view(
+    d: &Decider,
+    regime: &Regime,
+    service: &ServiceProfile,
+    e: &EvidencedAssessment,
+    files: &[String],
+    lang: Lang,
+) -> View {
+    let mut view = assess_view(d, regime, service, &e.assessment, lang);
+    let doc = &mut view.doc;
+    doc.heading(2, t(lang, "Configuration scan evidence", "구성 검사 증빙"));
+    doc.key_values(vec![(
+        t(lang, "Scan results", "검사 결과 파일").into(),
+        files.join(", "),
+    )]);
+    if e.folds.is_empty() {
+        doc.paragraph(t(
+            lang,
+            "No scan result speaks to a control of this assessment.",
+            "이 평가의 통제 항목에 해당하는 검사 결과가 없습니다.",
+        ));
+    } else {
+        let rows = e
+            .folds
+            .iter()
+            .map(|f| {
+                let mut note: Vec<String> = Vec::new();
+                if f.statement_wins {
+                    note.push(
+                        t(
+                            lang,
+                            "the provider states it not implemented; the statement stands",
+                            "제공자가 미이행으로 밝혀 그 진술을 유지함",
+                        )
+                        .into(),
+                    );
+                }
+                if !f.settle.is_empty() {
+                    note.push(tf(
+                        lang,
+                        format!("settled by: {}", f.settle.join("; ")),
+                        format!("확인 방법: {}", f.settle.join("; ")),
+                    ));
+                }
+                vec![
+                    f.control.to_string(),
+                    control_outcome_text(&f.before, lang),
+                    control_outcome_text(&f.after, lang),
+                    format!("{}/{}/{}/{}", f.pass, f.fail, f.unknown, f.warn),
+                    note.join("; "),
+                ]
+            })
+            .collect();
+        doc.table(
+            vec![
+                labels::ID.get(lang).into(),
+                t(lang, "Before", "반영 전").into(),
+                t(lang, "With scan", "검사 반영").into(),
+                t(lang, "pass/fail/unknown/warn", "통과/실패/미확인/경고").into(),
+                t(lang, "Note", "비고").into(),
+            ],
+            rows,
+        );
+    }
+    if let Some(obj) = view.json.as_object_mut() {
+        obj.insert(
+            "scan_evidence".to_owned(),
+            json!({
+                "files": files,
+                "controls": e.folds.iter().map(|f| json!({
+                    "control": f.control.as_str(),
+                    "before": f.before.key(),
+                    "after": f.after.key(),
+                    "changed": f.before != f.after,
+                    "pass": f.pass, "fail": f.fail, "unknown": f.unknown, "warn": f.warn,
+                    "statement_wins": f.statement_wins,
+                    "settle": f.settle,
+                })).collect::<Vec<_>>(),
+            }),
+        );
+    }
+    view
+}
+
 // ---- regime diff ----------------------------------------------------------------------------
 
 fn kinds_of(bits: u32) -> Vec<RequirementKind> {

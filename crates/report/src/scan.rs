@@ -6,7 +6,10 @@
 //! resource's address in the input where known, and logically at the resource address.
 
 use kcvs_model::{Lang, RequirementKind};
-use kcvs_scan::{CheckId, Finding, Status, Tally, tally};
+use kcvs_scan::{
+    CheckId, Finding, PolicyControl, PolicyLevel, PolicyPackage, PolicyResults, Status, Tally,
+    tally,
+};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -531,6 +534,262 @@ pub fn scan_sarif(run: &ScanRun, findings: &[Finding], lang: Lang) -> Value {
     })
 }
 
+// ---- Rego policies (`kcvs scan --policy`) ---------------------------------------------------
+
+fn policy_controls_text(c: &[PolicyControl]) -> String {
+    c.iter()
+        .map(|x| format!("{}:{}", x.catalog, x.id))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn policy_controls_json(c: &[PolicyControl]) -> Vec<Value> {
+    c.iter()
+        .map(|x| json!({"catalog": x.catalog, "id": x.id}))
+        .collect()
+}
+
+fn policy_title(p: &PolicyPackage) -> String {
+    p.title.clone().unwrap_or_else(|| p.name.clone())
+}
+
+/// A package with `deny` and no `deny` result passes (over the whole input, address `*`).
+fn policy_passes(p: &PolicyPackage, results: &PolicyResults) -> bool {
+    p.has_deny && results.counts(&p.name).0 == 0
+}
+
+fn policy_level_label(l: PolicyLevel) -> L {
+    match l {
+        PolicyLevel::Deny => L::new("fail", "실패"),
+        PolicyLevel::Warn => L::new("warn", "경고"),
+    }
+}
+
+/// Add the policy results to a scan's document and JSON (`scan_view`): a "Policies (Rego)"
+/// section, one `summary` row per package and their findings (shape in `docs/scan.md`).
+pub fn add_policies_view(view: &mut View, run: &ScanRun, results: &PolicyResults, lang: Lang) {
+    let doc = &mut view.doc;
+    doc.heading(2, t(lang, "Policies (Rego)", "정책(Rego)"));
+    let rows = results
+        .packages
+        .iter()
+        .map(|p| {
+            let (fail, warn) = results.counts(&p.name);
+            vec![
+                p.check_id(),
+                policy_title(p),
+                usize::from(policy_passes(p, results)).to_string(),
+                fail.to_string(),
+                warn.to_string(),
+                policy_controls_text(&p.controls),
+            ]
+        })
+        .collect();
+    doc.table(
+        vec![
+            t(lang, "Policy", "정책").to_owned(),
+            t(lang, "Title", "제목").to_owned(),
+            status_label(Status::Pass).get(lang).to_owned(),
+            status_label(Status::Fail).get(lang).to_owned(),
+            policy_level_label(PolicyLevel::Warn).get(lang).to_owned(),
+            t(lang, "Controls", "통제 항목").to_owned(),
+        ],
+        rows,
+    );
+    if !results.findings.is_empty() {
+        let rows = results
+            .findings
+            .iter()
+            .map(|f| {
+                vec![
+                    policy_level_label(f.level).get(lang).to_owned(),
+                    format!("rego:{}", f.package),
+                    f.address.clone().unwrap_or_else(|| "*".to_owned()),
+                    f.message.clone(),
+                ]
+            })
+            .collect();
+        doc.table(
+            vec![
+                t(lang, "Result", "결과").to_owned(),
+                t(lang, "Policy", "정책").to_owned(),
+                t(lang, "Resource", "리소스").to_owned(),
+                t(lang, "Message", "메시지").to_owned(),
+            ],
+            rows,
+        );
+    }
+    add_policies_json(&mut view.json, run, results);
+}
+
+/// Add the policy results to a scan's JSON (`scan_view`'s, or `scan_json_text` parsed): one
+/// `summary` row per package (`check: "rego:<package>"`, `source: "rego"`, with a `warn` count)
+/// and a finding per `deny` (`status: "fail"`) and `warn` (`status: "warn"`) message; with
+/// `--include-passes`, a `pass` finding at address `*` for a package whose `deny` is empty.
+pub fn add_policies_json(json: &mut Value, run: &ScanRun, results: &PolicyResults) {
+    let first_file = run.files.first().cloned().unwrap_or_default();
+    if let Some(summary) = json.get_mut("summary").and_then(Value::as_array_mut) {
+        for p in &results.packages {
+            let (fail, warn) = results.counts(&p.name);
+            summary.push(json!({
+                "check": p.check_id(),
+                "title": policy_title(p),
+                "pass": usize::from(policy_passes(p, results)),
+                "fail": fail,
+                "unknown": 0,
+                "warn": warn,
+                "waived": 0,
+                "violations": fail,
+                "controls": policy_controls_json(&p.controls),
+                "requirements": [],
+                "required_at_tier": null,
+                "source": "rego",
+                "policy_files": p.files,
+            }));
+        }
+    }
+    if let Some(findings) = json.get_mut("findings").and_then(Value::as_array_mut) {
+        for f in &results.findings {
+            let files = results
+                .packages
+                .iter()
+                .find(|p| p.name == f.package)
+                .map(|p| p.files.clone())
+                .unwrap_or_default();
+            findings.push(json!({
+                "check": format!("rego:{}", f.package),
+                "address": f.address.as_deref().unwrap_or("*"),
+                "type": f.resource_type,
+                "status": f.level.status(),
+                "reason": f.message,
+                "settle": null,
+                "controls": policy_controls_json(&f.controls),
+                "requirements": [],
+                "file": f.location.as_ref().map_or(first_file.clone(), |l| l.file.to_string()),
+                "line": f.location.as_ref().and_then(|l| l.line),
+                "column": f.location.as_ref().and_then(|l| l.column),
+                "waiver": null,
+                "source": "rego",
+                "policy": {"package": f.package, "rule": f.level.rule(), "files": files},
+            }));
+        }
+        if run.include_passes {
+            for p in results
+                .packages
+                .iter()
+                .filter(|p| policy_passes(p, results))
+            {
+                findings.push(json!({
+                    "check": p.check_id(),
+                    "address": "*",
+                    "type": null,
+                    "status": "pass",
+                    "reason": "no deny result",
+                    "settle": null,
+                    "controls": policy_controls_json(&p.controls),
+                    "requirements": [],
+                    "file": first_file,
+                    "line": null,
+                    "column": null,
+                    "waiver": null,
+                    "source": "rego",
+                    "policy": {"package": p.name, "rule": "deny", "files": p.files},
+                }));
+            }
+        }
+    }
+}
+
+/// Add the policy results to a scan's SARIF: a rule per package (`rego:<package>`) and a result
+/// per message, level `error` for `deny` and `warning` for `warn` (`properties.kcvs_status`).
+/// A message naming a resource in the input is located at it; otherwise at the first input
+/// file, logically at the package.
+pub fn add_policies_sarif(sarif: &mut Value, run: &ScanRun, results: &PolicyResults, lang: Lang) {
+    let Some(run_json) = sarif.pointer_mut("/runs/0") else {
+        return;
+    };
+    let base = run_json
+        .pointer("/tool/driver/rules")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    let mut rules = Vec::new();
+    for p in &results.packages {
+        let controls = policy_controls_text(&p.controls);
+        rules.push(json!({
+            "id": p.check_id(),
+            "name": p.check_id(),
+            "shortDescription": {"text": policy_title(p)},
+            "fullDescription": {"text": if controls.is_empty() {
+                tf(lang, format!("Rego policy {} ({}).", p.name, p.files.join(", ")),
+                   format!("Rego 정책 {} ({}).", p.name, p.files.join(", ")))
+            } else {
+                tf(lang, format!("Rego policy {} ({}). Evidence for {controls}.", p.name, p.files.join(", ")),
+                   format!("Rego 정책 {} ({}). 근거 통제 항목: {controls}.", p.name, p.files.join(", ")))
+            }},
+            "defaultConfiguration": {"level": if p.has_deny { "error" } else { "warning" }},
+            "properties": {
+                "controls": p.controls.iter().map(|x| format!("{}:{}", x.catalog, x.id)).collect::<Vec<_>>(),
+                "source": "rego",
+                "tags": ["compliance", "korea", "rego"],
+            },
+        }));
+    }
+    let first_file = run.files.first().cloned().unwrap_or_default();
+    let mut out = Vec::new();
+    for f in &results.findings {
+        let index = results
+            .packages
+            .iter()
+            .position(|p| p.name == f.package)
+            .unwrap_or(0);
+        let file = f
+            .location
+            .as_ref()
+            .map_or(first_file.clone(), |l| l.file.to_string());
+        let mut physical = json!({"artifactLocation": {"uri": artifact_uri(&file)}});
+        if let Some(line) = f.location.as_ref().and_then(|l| l.line) {
+            physical["region"] = json!({
+                "startLine": line.max(1),
+                "startColumn": f.location.as_ref().and_then(|l| l.column).unwrap_or(1).max(1),
+            });
+        }
+        let logical = match &f.address {
+            Some(a) => json!({"name": a, "fullyQualifiedName": a, "kind": "resource"}),
+            None => json!({
+                "name": f.package,
+                "fullyQualifiedName": format!("rego:{}", f.package),
+                "kind": "namespace",
+            }),
+        };
+        let text = match &f.address {
+            Some(a) => format!("{a}: {}", f.message),
+            None => f.message.clone(),
+        };
+        out.push(json!({
+            "ruleId": format!("rego:{}", f.package),
+            "ruleIndex": base + index,
+            "kind": "fail",
+            "level": if f.level == PolicyLevel::Deny { "error" } else { "warning" },
+            "message": {"text": text},
+            "locations": [{"physicalLocation": physical, "logicalLocations": [logical]}],
+            "properties": {
+                "kcvs_status": f.level.status(),
+                "resource_type": f.resource_type,
+                "source": "rego",
+            },
+        }));
+    }
+    if let Some(r) = run_json
+        .pointer_mut("/tool/driver/rules")
+        .and_then(Value::as_array_mut)
+    {
+        r.extend(rules);
+    }
+    if let Some(r) = run_json.get_mut("results").and_then(Value::as_array_mut) {
+        r.extend(out);
+    }
+}
+
 /// A relative path as a URI reference: forward slashes, spaces and other reserved bytes escaped.
 fn artifact_uri(path: &str) -> String {
     let path = path.replace('\\', "/");
@@ -556,5 +815,67 @@ mod tests {
             "examples/scan/plan%20a.json"
         );
         assert_eq!(artifact_uri("C:\\x\\p.json"), "C:/x/p.json");
+    }
+
+    /// The SARIF with policy rules and results added stays valid against the official schema.
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn sarif_with_policies_is_valid() {
+        use kcvs_scan::*;
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let name = "examples/scan/plan-multicloud.json";
+        let bytes = std::fs::read(root.join(name)).unwrap();
+        let rules = kcvs_content::load_rules(None).unwrap();
+        let opts = ReadOptions {
+            full_attributes: true,
+            ..ReadOptions::default()
+        };
+        let mut plan = read_plan(&bytes, name, &opts).unwrap();
+        resolve_all(&mut plan.resources, &rules.regions);
+        let mut files = Vec::new();
+        for f in ["kms_cmk.rego", "public_ip.rego"] {
+            let path = root.join("examples/scan/policies").join(f);
+            files.push(PolicyFile {
+                name: format!("examples/scan/policies/{f}"),
+                text: std::fs::read_to_string(path).unwrap(),
+            });
+        }
+        files.push(PolicyFile {
+            name: "whole.rego".to_owned(),
+            text: "package whole\n\ndeny contains \"no resource named\" if { true }\n".to_owned(),
+        });
+        let mut policies = Policies::load(&files).unwrap();
+        let results = policies
+            .evaluate(&plan.resources, &[name.to_owned()])
+            .unwrap();
+        let as_of: kcvs_model::Date = "2026-11-23".parse().unwrap();
+        let findings = run_checks(&plan.resources, &rules, &CheckSelection::all(), as_of);
+        let run = ScanRun {
+            files: vec![name.to_owned()],
+            checks: CheckId::ALL.to_vec(),
+            as_of: as_of.to_string(),
+            ..ScanRun::default()
+        };
+        let mut sarif = scan_sarif(&run, &findings, Lang::En);
+        add_policies_sarif(&mut sarif, &run, &results, Lang::En);
+        let schema_path = root.join("../shared/schemas/sarif-schema-2.1.0.json");
+        let schema: Value =
+            serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&sarif)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        let results = sarif["runs"][0]["results"].as_array().unwrap();
+        let rego: Vec<&Value> = results
+            .iter()
+            .filter(|r| r["properties"]["source"] == "rego")
+            .collect();
+        assert_eq!(rego.len(), 7 + 2 + 1);
+        assert!(
+            rego.iter()
+                .any(|r| r["locations"][0]["logicalLocations"][0]["kind"] == "namespace")
+        );
     }
 }

@@ -16,7 +16,8 @@ let findings = kcvs_scan::run_checks(&plan.resources, &rules, &kcvs_scan::CheckS
 ```
 
 Modules: [`plan`] (the streaming plan reader), [`inventory`], [`region`] (placement),
-[`checks`], [`waivers`], [`resource`] (the normalised resource and its JSON for Rego).
+[`checks`], [`waivers`], [`resource`] (the normalised resource and its JSON for Rego),
+[`rego`] (user checks in Rego, evaluated with regorus).
 */
 
 pub mod checks;
@@ -24,6 +25,7 @@ mod error;
 pub mod inventory;
 pub mod plan;
 pub mod region;
+pub mod rego;
 pub mod resource;
 pub mod waivers;
 
@@ -35,6 +37,10 @@ pub use error::{ScanError, ScanErrorKind};
 pub use inventory::{InventoryFormat, read_inventory};
 pub use plan::{Plan, ReadOptions, read_plan};
 pub use region::{resolve, resolve_all, zone_region};
+pub use rego::{
+    Policies, PolicyControl, PolicyError, PolicyFile, PolicyFinding, PolicyLevel, PolicyPackage,
+    PolicyResults,
+};
 pub use resource::{
     Action, Attrs, IndexKey, Mode, Name, Origin, Placement, RegionSource, Residency, Resource,
     SourceLoc,

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use kcvs_engine::*;
 use kcvs_model::*;
-use kcvs_report::decisions::{assess_view, classify_view, eligible_view, match_view};
+use kcvs_report::decisions::{
+    assess_evidence_view, assess_view, classify_view, eligible_view, match_view,
+};
 use kcvs_report::i18n::tf;
 
 use crate::args::{Ctx, GlobalArgs};
@@ -55,6 +57,10 @@ pub struct AssessArgs {
     /// A folder of further service profiles, where a SaaS's IaaS may be found
     #[arg(long)]
     pub services: Option<PathBuf>,
+    /// `kcvs scan --format json` output to fold into the control results, repeatable (scan
+    /// with --include-passes to list each passing resource)
+    #[arg(long, value_name = "SCAN_JSON")]
+    pub evidence: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -251,6 +257,24 @@ pub fn assess(global: &GlobalArgs, args: &AssessArgs) -> Result<Output, CliError
     let others = neighbours(&ctx, &args.service, args.services.as_deref())?;
     let index = ServiceIndex::new(others.iter().chain(std::iter::once(&service)));
     let d = Decider::new(&ctx.rules, &ctx.assumptions, ctx.as_of, &index);
+    if !args.evidence.is_empty() {
+        let mut evidence = Vec::new();
+        let mut files = Vec::new();
+        for path in &args.evidence {
+            let (name, text) = read(path, ctx.lang)?;
+            evidence.extend(scan_evidence(&name, &text, ctx.lang)?);
+            files.push(name);
+        }
+        let e = assess_with_evidence(&d, regime, tier, &service, &evidence);
+        let a = &e.assessment;
+        let clean =
+            a.requirements.iter().all(|r| r.check != Check::NotMet) && a.controls_to_fix.is_empty();
+        let view = assess_evidence_view(&d, regime, &service, &e, &files, ctx.lang);
+        return Ok(Output {
+            stdout: view.render(ctx.format),
+            exit: if clean { Exit::Success } else { Exit::Negative },
+        });
+    }
     let a = kcvs_engine::assess(&d, regime, tier, &service);
     let clean =
         a.requirements.iter().all(|r| r.check != Check::NotMet) && a.controls_to_fix.is_empty();
@@ -292,4 +316,110 @@ pub fn matching(global: &GlobalArgs, args: &MatchArgs) -> Result<Output, CliErro
         stdout: view.render(ctx.format),
         exit: if any { Exit::Success } else { Exit::Negative },
     })
+}
+
+/// The results of a `kcvs scan --format json` output as evidence: every listed finding, and for
+/// a check whose passes were not listed (no `--include-passes`), one entry counting them.
+fn scan_evidence(name: &str, text: &str, lang: Lang) -> Result<Vec<ScanEvidence>, CliError> {
+    let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        CliError::input(format!(
+            "{name}:{}:{}: {}",
+            e.line(),
+            e.column(),
+            tf(
+                lang,
+                format!("not a kcvs scan JSON output: {e}"),
+                format!("kcvs scan JSON 출력이 아닙니다: {e}"),
+            )
+        ))
+    })?;
+    if doc.get("kind").and_then(|k| k.as_str()) != Some("scan") {
+        return Err(CliError::input(tf(
+            lang,
+            format!("{name}: not a kcvs scan JSON output (no \"kind\": \"scan\")"),
+            format!("{name}: kcvs scan JSON 출력이 아닙니다(\"kind\": \"scan\" 없음)"),
+        ))
+        .with_help(tf(
+            lang,
+            "write it with `kcvs scan PLAN --format json --include-passes > scan.json`".to_owned(),
+            "`kcvs scan PLAN --format json --include-passes > scan.json`으로 만드십시오".to_owned(),
+        )));
+    }
+    let controls = |v: &serde_json::Value| -> Vec<(CatalogId, ControlId)> {
+        v.get("controls")
+            .and_then(|c| c.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|c| {
+                        Some((
+                            CatalogId::new(c.get("catalog")?.as_str()?),
+                            ControlId::new(c.get("id")?.as_str()?),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let str_of = |v: &serde_json::Value, k: &str| {
+        v.get(k)
+            .and_then(|x| x.as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let mut out = Vec::new();
+    let findings = doc
+        .get("findings")
+        .and_then(|f| f.as_array())
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    for f in findings {
+        let status = match f.get("status").and_then(|s| s.as_str()) {
+            Some("pass") => EvidenceStatus::Pass,
+            Some("fail") => EvidenceStatus::Fail,
+            Some("unknown") => EvidenceStatus::Unknown,
+            Some("warn") => EvidenceStatus::Warn,
+            other => {
+                return Err(CliError::input(format!(
+                    "{name}: a finding has status {other:?}; expected pass, fail, unknown or warn"
+                )));
+            }
+        };
+        out.push(ScanEvidence {
+            check: str_of(f, "check"),
+            address: str_of(f, "address"),
+            status,
+            controls: controls(f),
+            settle: f.get("settle").and_then(|s| s.as_str()).map(str::to_owned),
+            count: 1,
+        });
+    }
+    let listed = doc
+        .get("findings_include_passes")
+        .and_then(|b| b.as_bool())
+        .unwrap_or(false);
+    if !listed {
+        for row in doc
+            .get("summary")
+            .and_then(|s| s.as_array())
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            let pass = row
+                .get("pass")
+                .and_then(|p| p.as_u64())
+                .and_then(|p| usize::try_from(p).ok())
+                .unwrap_or(0);
+            if pass > 0 {
+                out.push(ScanEvidence {
+                    check: str_of(row, "check"),
+                    address: "*".to_owned(),
+                    status: EvidenceStatus::Pass,
+                    controls: controls(row),
+                    settle: None,
+                    count: pass,
+                });
+            }
+        }
+    }
+    Ok(out)
 }

@@ -12,10 +12,12 @@ use clap::{Args, ValueEnum};
 use kcvs_model::{Lang, RegimeId, RequirementKind};
 use kcvs_report::i18n::tf;
 use kcvs_report::render_json;
-use kcvs_report::scan::{ScanRun, scan_sarif, scan_view_tallied, write_scan_json};
+use kcvs_report::scan::{
+    ScanRun, add_policies_sarif, add_policies_view, scan_sarif, scan_view_tallied, write_scan_json,
+};
 use kcvs_scan::{
-    CheckId, CheckSelection, InventoryFormat, ReadOptions, ScanError, Status, read_inventory,
-    read_plan, read_waivers,
+    CheckId, CheckSelection, InventoryFormat, Policies, PolicyError, PolicyFile, PolicyLevel,
+    PolicyResults, ReadOptions, ScanError, Status, read_inventory, read_plan, read_waivers,
 };
 
 use crate::args::{FormatArg, GlobalArgs};
@@ -51,6 +53,10 @@ pub struct ScanArgs {
     /// List passing results too (JSON and documents; SARIF lists only failing and unknown)
     #[arg(long)]
     pub include_passes: bool,
+    /// A folder of Rego policies (every .rego file in it and below, `_test.rego` excepted) or
+    /// one .rego file, repeatable: their `deny` and `warn` rules run over the resources
+    #[arg(long, value_name = "DIR")]
+    pub policy: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -114,6 +120,8 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Output, CliError> {
         )));
     }
 
+    let mut policies = load_policies(&args.policy, lang)?;
+
     // The bar is on stderr, so it never mixes with the JSON or SARIF on stdout.
     let show_progress = std::io::stderr().is_terminal();
     let mut resources = Vec::new();
@@ -149,11 +157,16 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Output, CliError> {
                 b.set_position(n as u64);
             }
         };
-        let opts = ReadOptions {
+        let mut opts = ReadOptions {
             progress_bytes: Some(&tick),
             skip_locations: !matches!(global.format, FormatArg::Sarif | FormatArg::Json),
             ..ReadOptions::default()
         };
+        if policies.is_some() {
+            // Policies see every attribute, and their results are located at the resource.
+            opts.full_attributes = true;
+            opts.skip_locations = false;
+        }
         let read = match inventory {
             Some(format) => read_inventory(&bytes, &name, *format, &opts),
             None => read_plan(&bytes, &name, &opts).map(|p| p.resources),
@@ -191,9 +204,13 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Output, CliError> {
         include_passes: args.include_passes,
         as_of: ctx.as_of.to_string(),
     };
-    let stdout = match global.format {
-        FormatArg::Sarif => render_json(&scan_sarif(&run, &findings, lang)),
-        FormatArg::Json => {
+    let policy_results = match &mut policies {
+        Some(p) => Some(evaluate_policies(p, &resources, &run.files, &ctx)?),
+        None => None,
+    };
+    let stdout = match (global.format, &policy_results) {
+        (FormatArg::Sarif, None) => render_json(&scan_sarif(&run, &findings, lang)),
+        (FormatArg::Json, None) => {
             // Straight to a buffered stdout: the text of a large scan is never held whole.
             let stdout = std::io::stdout();
             let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -212,14 +229,33 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Output, CliError> {
                 }
             }
         }
-        _ => scan_view_tallied(&run, &findings, &counts, lang).render(ctx.format),
+        (_, None) => scan_view_tallied(&run, &findings, &counts, lang).render(ctx.format),
+        (FormatArg::Sarif, Some(p)) => {
+            let mut sarif = scan_sarif(&run, &findings, lang);
+            add_policies_sarif(&mut sarif, &run, p, lang);
+            render_json(&sarif)
+        }
+        (_, Some(p)) => {
+            let mut view = scan_view_tallied(&run, &findings, &counts, lang);
+            add_policies_view(&mut view, &run, p, lang);
+            view.render(ctx.format)
+        }
     };
     let threshold = |s: Status| match args.fail_on {
         FailOn::Fail => s == Status::Fail,
         FailOn::Unknown => s != Status::Pass,
         FailOn::None => false,
     };
-    let negative = findings.iter().any(|f| f.counts() && threshold(f.status));
+    let negative = findings.iter().any(|f| f.counts() && threshold(f.status))
+        || policy_results.as_ref().is_some_and(|p| {
+            // `deny` is a fail; `warn` counts from `--fail-on unknown` on.
+            p.findings.iter().any(|f| {
+                threshold(match f.level {
+                    PolicyLevel::Deny => Status::Fail,
+                    PolicyLevel::Warn => Status::Unknown,
+                })
+            })
+        });
     // The process ends right after printing: freeing a million small allocations one by one
     // would cost more than the checks did, and the OS reclaims them at exit anyway.
     std::mem::forget(resources);
@@ -292,4 +328,98 @@ fn bound_kinds(
     kinds.sort();
     kinds.dedup();
     Ok((regime.to_owned(), tier.to_owned(), kinds))
+}
+
+/// Every `.rego` file under the `--policy` folders (sorted; `_test.rego` files, which hold OPA
+/// unit tests, left out), or the files named; `None` without `--policy`.
+fn load_policies(paths: &[PathBuf], lang: Lang) -> Result<Option<Policies>, CliError> {
+    if paths.is_empty() {
+        return Ok(None);
+    }
+    let mut found: Vec<PathBuf> = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let before = found.len();
+            collect_rego(p, &mut found, lang)?;
+            if found.len() == before {
+                return Err(CliError::input(tf(
+                    lang,
+                    format!("no .rego files in `{}`", p.display()),
+                    format!("`{}`에 .rego 파일이 없습니다", p.display()),
+                )));
+            }
+        } else {
+            found.push(p.clone());
+        }
+    }
+    let mut files = Vec::new();
+    for p in &found {
+        files.push(PolicyFile {
+            name: p.display().to_string(),
+            text: read_text(p, lang)?,
+        });
+    }
+    Policies::load(&files)
+        .map(Some)
+        .map_err(|e| policy_error(&e))
+}
+
+fn collect_rego(dir: &Path, out: &mut Vec<PathBuf>, lang: Lang) -> Result<(), CliError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        CliError::input(tf(
+            lang,
+            format!("cannot read `{}`: {e}", dir.display()),
+            format!("`{}`을(를) 읽을 수 없습니다: {e}", dir.display()),
+        ))
+    })?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() {
+            collect_rego(&p, out, lang)?;
+        } else {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+            if name.is_some_and(|n| n.ends_with(".rego") && !n.ends_with("_test.rego")) {
+                out.push(p);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Run the policies, and hold the controls they name to the loaded catalogs.
+fn evaluate_policies(
+    policies: &mut Policies,
+    resources: &[kcvs_scan::Resource],
+    files: &[String],
+    ctx: &crate::args::Ctx,
+) -> Result<PolicyResults, CliError> {
+    let results = policies
+        .evaluate(resources, files)
+        .map_err(|e| policy_error(&e))?;
+    policies
+        .check_controls(&results, |c| {
+            ctx.rules
+                .catalog(&kcvs_model::CatalogId::new(c.catalog.as_str()))
+                .is_some_and(|cat| {
+                    cat.entry(&kcvs_model::ControlId::new(c.id.as_str()))
+                        .is_some()
+                })
+        })
+        .map_err(|e| policy_error(&e))?;
+    Ok(results)
+}
+
+/// `file.rego:line:column: message`, with regorus's snippet as help.
+fn policy_error(e: &PolicyError) -> CliError {
+    let at = if e.line > 0 {
+        format!("{}:{}:{}", e.file, e.line, e.column)
+    } else {
+        e.file.clone()
+    };
+    let err = CliError::input(format!("{at}: {}", e.message));
+    match &e.snippet {
+        Some(s) => err.with_help(s.clone()),
+        None => err,
+    }
 }

@@ -5,6 +5,7 @@
 //! - `content`: `content validate` and how load errors are reported.
 //! - `scan`: `kcvs scan` exit codes, formats, waivers and bad input.
 //! - `serve`: `kcvs audit verify` on an edited database, `kcvs cert verify` offline.
+//! - `scan_evidence`: `kcvs scan --policy` (Rego) and `kcvs assess --evidence`.
 
 #![allow(
     clippy::unwrap_used,
@@ -17,6 +18,7 @@ mod decisions;
 mod options;
 mod rules;
 mod scan;
+mod scan_evidence;
 mod serve;
 
 use std::path::Path;
