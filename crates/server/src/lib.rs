@@ -34,6 +34,7 @@ pub mod extract;
 pub mod keys;
 pub mod routes;
 pub mod serve;
+pub mod ui;
 
 use std::fmt::Debug;
 use std::sync::{Arc, Mutex};
@@ -203,7 +204,7 @@ impl AppState {
 
 /// The API router, with its OpenAPI document served at `/api/v1/openapi.json`.
 pub fn app(state: AppState) -> Router {
-    app_with(state, Router::new())
+    app_with(state, ui::router())
 }
 
 /// [`app`] plus further routes (the web UI), sharing the state and the body limit.
