@@ -46,6 +46,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 use kcvs_registry::Digest;
 use kcvs_registry::audit::{AuditRecord, NewRecord};
+use kcvs_registry::translog::TransparencyLog;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{Any, AnyPool, AssertSqlSafe, Executor, Row, SqlSafeStr, Transaction};
@@ -55,20 +56,30 @@ pub use agency::AgencyRecord;
 pub use auth::{ApiTokenRow, NewUser, Principal, UserRow};
 pub use committee::{DeliberationRow, MemberRow, VoteRow};
 pub use lifecycle::{ApplicationRecord, EventRow, Signer};
-pub use read::{AppFilter, ApplicationSummary};
+pub use read::{AppFilter, ApplicationSummary, CertFilter, RegistryRow};
 pub use rows::{CertificateRow, EndCause, ServiceRow, TranslogRow};
 
-/// The one migration, embedded. Its SQL is portable: see the file's header.
+/// The migrations, embedded. Their SQL is portable: see the first file's header.
 const INIT_SQL: &str = include_str!("../migrations/0001_init.sql");
+const REGISTRY_INDEXES_SQL: &str = include_str!("../migrations/0002_registry_indexes.sql");
 
 fn migrator() -> Migrator {
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        "init".into(),
-        MigrationType::Simple,
-        INIT_SQL.into_sql_str(),
-        false,
-    )])
+    Migrator::with_migrations(vec![
+        Migration::new(
+            1,
+            "init".into(),
+            MigrationType::Simple,
+            INIT_SQL.into_sql_str(),
+            false,
+        ),
+        Migration::new(
+            2,
+            "registry indexes".into(),
+            MigrationType::Simple,
+            REGISTRY_INDEXES_SQL.into_sql_str(),
+            false,
+        ),
+    ])
 }
 
 /// Which server the store talks to.
@@ -89,7 +100,10 @@ pub struct OpenOptions {
     pub migrate: bool,
     /// PostgreSQL only: the schema to work in (`SET search_path`), for isolated tests.
     pub pg_schema: Option<String>,
+    /// The pool's size (on SQLite: the writers' pool; writes are serialised anyway).
     pub max_connections: u32,
+    /// SQLite only: the size of the separate read pool.
+    pub read_connections: u32,
 }
 
 impl OpenOptions {
@@ -99,7 +113,8 @@ impl OpenOptions {
             create: true,
             migrate: true,
             pg_schema: None,
-            max_connections: 8,
+            max_connections: 16,
+            read_connections: 8,
         }
     }
 }
@@ -179,9 +194,15 @@ pub enum Begin {
 
 #[derive(Clone, Debug)]
 pub struct Store {
+    /// The writers' pool (and the migrations').
     pool: AnyPool,
+    /// Reads. On SQLite a separate pool, so readers (WAL: they never block the writer nor wait
+    /// for it) do not queue for a connection behind writes; on PostgreSQL the same pool.
+    read_pool: AnyPool,
     backend: Backend,
     write_lock: Arc<Mutex<()>>,
+    /// The transparency log as last read: it is append-only, so it is extended, never rebuilt.
+    translog_cache: Arc<std::sync::Mutex<Option<Arc<TransparencyLog>>>>,
 }
 
 fn sqlite_url(url: &str, create: bool) -> String {
@@ -216,8 +237,30 @@ impl Store {
             other => other.clone(),
         };
         let connect = AnyConnectOptions::from_str(&url)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(opts.max_connections.max(1))
+        let pool = Self::pool_options(backend, schema.clone(), opts.max_connections)
+            .connect_with(connect.clone())
+            .await?;
+        let read_pool = match backend {
+            Backend::Postgres => pool.clone(),
+            Backend::Sqlite => Self::pool_options(backend, schema, opts.read_connections)
+                .connect_lazy_with(connect),
+        };
+        let store = Store {
+            pool,
+            read_pool,
+            backend,
+            write_lock: Arc::new(Mutex::new(())),
+            translog_cache: Arc::new(std::sync::Mutex::new(None)),
+        };
+        if opts.migrate {
+            migrator().run(&store.pool).await?;
+        }
+        Ok(store)
+    }
+
+    fn pool_options(backend: Backend, schema: Option<String>, max: u32) -> AnyPoolOptions {
+        AnyPoolOptions::new()
+            .max_connections(max.max(1))
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(move |conn, _meta| {
                 let schema = schema.clone();
@@ -241,17 +284,6 @@ impl Store {
                     Ok(())
                 })
             })
-            .connect_with(connect)
-            .await?;
-        let store = Store {
-            pool,
-            backend,
-            write_lock: Arc::new(Mutex::new(())),
-        };
-        if opts.migrate {
-            migrator().run(&store.pool).await?;
-        }
-        Ok(store)
     }
 
     pub fn backend(&self) -> Backend {
@@ -262,7 +294,13 @@ impl Store {
         &self.pool
     }
 
+    /// The pool reads go to (on SQLite separate from the writers').
+    pub fn read_pool(&self) -> &AnyPool {
+        &self.read_pool
+    }
+
     pub async fn close(&self) {
+        self.read_pool.close().await;
         self.pool.close().await;
     }
 

@@ -12,7 +12,7 @@ use kcvs_model::{CertificateStatus, RegimeKind, ServiceProfile};
 use kcvs_registry::lifecycle::CertStatus;
 use kcvs_registry::signing::key_id;
 use kcvs_registry::translog::{TreeHead, leaf_hash, sign_tree_head};
-use kcvs_store::CertificateRow;
+use kcvs_store::{CertFilter, CertificateRow, RegistryRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -87,7 +87,8 @@ fn status_name(s: &CertStatus) -> &'static str {
     }
 }
 
-fn entry(c: &CertificateRow, as_of: Date, state: &AppState) -> RegistryEntry {
+fn entry(row: &RegistryRow, as_of: Date, state: &AppState) -> RegistryEntry {
+    let c = &row.certificate;
     let status = c.status_on(as_of, state.ctx());
     RegistryEntry {
         number: c.number.to_string(),
@@ -109,7 +110,7 @@ fn entry(c: &CertificateRow, as_of: Date, state: &AppState) -> RegistryEntry {
             _ => None,
         },
         ended_on: c.ended_on.filter(|on| *on <= as_of),
-        signed: c.document.is_some(),
+        signed: row.signed,
     }
 }
 
@@ -118,21 +119,24 @@ async fn registry_entries(
     q: &RegistryQuery,
 ) -> ApiResult<(Date, Vec<RegistryEntry>)> {
     let as_of = q.as_of.unwrap_or_else(|| state.today());
-    let certs = state.store().certificates().await?;
-    let out = certs
-        .iter()
-        .filter(|c| c.issued <= as_of)
-        .map(|c| entry(c, as_of, state))
-        .filter(|e| {
-            q.tier.as_ref().is_none_or(|t| {
-                e.tier.as_deref() == Some(t.as_str()) || (t == "none" && e.tier.is_none())
-            }) && q.service_type.as_ref().is_none_or(|t| &e.service_type == t)
-                && q.status.as_ref().is_none_or(|s| &e.status == s)
-                && q.regime.as_ref().is_none_or(|r| &e.regime == r)
-                && q.scheme.as_ref().is_none_or(|r| &e.scheme == r)
-                && q.service.as_ref().is_none_or(|r| &e.service == r)
-                && q.provider.as_ref().is_none_or(|r| &e.provider == r)
+    // Everything but the status is filtered in SQL; the status depends on the date and the
+    // regime windows, so the registry crate decides it here.
+    let rows = state
+        .store()
+        .registry_certificates(&CertFilter {
+            issued_by: Some(as_of),
+            tier: q.tier.clone(),
+            service_type: q.service_type.clone(),
+            regime: q.regime.clone(),
+            scheme: q.scheme.clone(),
+            service: q.service.clone(),
+            provider: q.provider.clone(),
         })
+        .await?;
+    let out = rows
+        .iter()
+        .map(|c| entry(c, as_of, state))
+        .filter(|e| q.status.as_ref().is_none_or(|s| &e.status == s))
         .collect();
     Ok((as_of, out))
 }
@@ -410,7 +414,16 @@ pub async fn eligibility_check(
     kcvs_content::check_system_overrides("system.json", &text, &system, state.rules())
         .map_err(|e| ApiError::unprocessable("invalid-profile", load_errors(&e)))?;
     let as_of = q.as_of.unwrap_or_else(|| state.today());
-    let certs = state.store().certificates().await?;
+    let certs: Vec<CertificateRow> = state
+        .store()
+        .registry_certificates(&CertFilter {
+            issued_by: Some(as_of),
+            ..CertFilter::default()
+        })
+        .await?
+        .into_iter()
+        .map(|r| r.certificate)
+        .collect();
     let schemes: Vec<String> = state
         .ctx()
         .regimes
@@ -508,10 +521,10 @@ async fn signed_head(
     state: &AppState,
     size: Option<u64>,
 ) -> ApiResult<(
-    kcvs_registry::translog::TransparencyLog,
+    std::sync::Arc<kcvs_registry::translog::TransparencyLog>,
     kcvs_registry::translog::SignedTreeHead,
 )> {
-    let log = state.store().transparency_log().await?;
+    let log = state.store().transparency_log_shared().await?;
     let size = size.unwrap_or(log.len());
     if size > log.len() {
         return Err(ApiError::bad_request(
@@ -567,13 +580,14 @@ pub async fn entries(
     _caller: Caller,
     ApiQuery(q): ApiQuery<EntriesQuery>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let leaves = state.store().translog().await?;
+    let log = state.store().transparency_log_shared().await?;
     let start = q.start.unwrap_or(0);
     let end = q.end.unwrap_or(u64::MAX).min(start.saturating_add(1000));
-    let items: Vec<serde_json::Value> = leaves
-        .iter()
-        .filter(|l| l.index >= start && l.index < end)
-        .map(|l| serde_json::json!({ "index": l.index, "entry": l.entry }))
+    let items: Vec<serde_json::Value> = (start..end.min(log.len()))
+        .filter_map(|i| {
+            let entry = log.entries().get(usize::try_from(i).ok()?)?;
+            Some(serde_json::json!({ "index": i, "entry": entry }))
+        })
         .collect();
     Ok(Json(serde_json::json!({ "entries": items })))
 }
