@@ -786,7 +786,7 @@ fn place_text(p: &Placement) -> (String, String) {
 }
 
 fn unknown_place(p: &Placement, what_en: &str, what_ko: &str) -> Option<Res> {
-    let (why_en, why_ko) = p.unknown_because.clone().unwrap_or_else(|| {
+    let (why_en, why_ko) = p.unknown_because.as_deref().cloned().unwrap_or_else(|| {
         (
             "the location cannot be told".to_owned(),
             "위치를 알 수 없습니다".to_owned(),
@@ -1110,7 +1110,7 @@ fn replica_location(cx: &Cx) -> Option<Res> {
 fn unknown_dest(en: &str, ko: &str) -> Placement {
     Placement {
         after_apply: true,
-        unknown_because: Some((en.to_owned(), ko.to_owned())),
+        unknown_because: Some(Box::new((en.to_owned(), ko.to_owned()))),
         ..Placement::default()
     }
 }
@@ -1132,14 +1132,14 @@ fn bucket_place(cx: &Cx, arn: &str) -> Placement {
             p
         }
         None => Placement {
-            unknown_because: Some((
+            unknown_because: Some(Box::new((
                 format!(
                     "destination bucket `{name}` is not in this plan (`aws s3api get-bucket-location` settles it)"
                 ),
                 format!(
                     "대상 버킷 `{name}`이(가) 이 플랜에 없습니다(`aws s3api get-bucket-location`으로 확인)"
                 ),
-            )),
+            ))),
             after_apply: true,
             ..Placement::default()
         },

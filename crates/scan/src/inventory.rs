@@ -239,10 +239,10 @@ fn to_resource(row: Row, file: &Arc<str>, line: u64, opts: &ReadOptions<'_>) -> 
         },
         None => Placement {
             provider_key: key.into(),
-            unknown_because: Some((
+            unknown_because: Some(Box::new((
                 "the inventory row has no region".to_owned(),
                 "인벤토리 행에 리전이 없습니다".to_owned(),
-            )),
+            ))),
             ..Placement::default()
         },
     };

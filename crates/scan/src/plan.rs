@@ -81,6 +81,7 @@ pub fn read_plan(bytes: &[u8], name: &str, opts: &ReadOptions<'_>) -> Result<Pla
         base,
         end: base + bytes.len(),
         names: Interner::default(),
+        scratch: Vec::new(),
         file: file.clone(),
         progress: opts.progress,
         progress_bytes: opts.progress_bytes,
@@ -224,6 +225,8 @@ struct St<'o> {
     base: usize,
     end: usize,
     names: Interner,
+    /// Attributes of the object being read, moved into an exactly sized [`Attrs`] at its end.
+    scratch: Vec<(Name, Value)>,
     file: Arc<str>,
     progress: Option<&'o (dyn Fn(usize) + Sync)>,
     progress_bytes: Option<&'o (dyn Fn(usize) + Sync)>,
@@ -1006,17 +1009,23 @@ impl<'de> Visitor<'de> for AttrSeed<'_, '_> {
         Ok(None)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let full = self.st.full;
-        let mut out = Attrs::new();
+        let st = self.st;
+        let full = st.full;
+        // Values are read into `scratch` (nested objects cannot reach it: `Value` reads them),
+        // so the record's own vector is allocated once, at its final size.
+        st.scratch.clear();
         while let Some(key) = map.next_key::<Key>()? {
             if full || interesting(&key.0) {
                 let v: Value = map.next_value()?;
-                out.insert(self.st.names.get(&key.0), v);
+                match st.scratch.iter_mut().find(|(k, _)| *k == *key.0) {
+                    Some(slot) => slot.1 = v,
+                    None => st.scratch.push((st.names.get(&key.0), v)),
+                }
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
         }
-        Ok(Some(out))
+        Ok(Some(Attrs::from_vec(st.scratch.drain(..).collect())))
     }
 }
 

@@ -162,7 +162,7 @@ fn unknown_placement(
         region: None,
         source,
         after_apply,
-        unknown_because: Some((en, ko)),
+        unknown_because: Some(Box::new((en, ko))),
         ..Placement::default()
     }
 }
@@ -185,14 +185,14 @@ pub fn resolve(p: &mut Placement, table: &RegionTable) {
             p.residency = if info.country.is_korea() {
                 Residency::Korea
             } else {
-                Residency::Abroad(info.country.as_str().to_owned())
+                Residency::Abroad(Name::from(info.country.as_str()))
             };
             p.unknown_because = None;
             return;
         }
     }
     p.residency = Residency::Unknown;
-    p.unknown_because = Some((
+    p.unknown_because = Some(Box::new((
         format!(
             "region `{region}` of provider `{}` is not in the region table, so kcvs cannot place it",
             p.provider_key
@@ -201,7 +201,7 @@ pub fn resolve(p: &mut Placement, table: &RegionTable) {
             "프로바이더 `{}`의 리전 `{region}`이(가) 리전 표에 없어 위치를 알 수 없습니다",
             p.provider_key
         ),
-    ));
+    )));
 }
 
 /// Fill in residency for every resource.

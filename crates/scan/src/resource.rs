@@ -274,7 +274,7 @@ impl RegionSource {
 pub enum Residency {
     Korea,
     /// A table entry placed it in another country.
-    Abroad(String),
+    Abroad(Name),
     /// A region the table does not know, or no region at all: never Korea.
     Unknown,
 }
@@ -292,7 +292,7 @@ pub struct Placement {
     pub residency: Residency,
     pub government_zone: bool,
     /// Why the region could not be told, when it could not: in English and Korean.
-    pub unknown_because: Option<(String, String)>,
+    pub unknown_because: Option<Box<(String, String)>>,
     /// True when the value is known only after apply.
     pub after_apply: bool,
     /// Whether the region table has been consulted ([`crate::resolve`]).
@@ -324,12 +324,17 @@ pub enum Origin {
 
 /// A resource's attributes: a small vector of (name, value), cheaper than a map for the few
 /// attributes the checks keep (a B-tree node per resource would cost more than the resource).
+/// Sized exactly: attributes are read once and seldom changed.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Attrs(Vec<(Name, Value)>);
+pub struct Attrs(Box<[(Name, Value)]>);
 
 impl Attrs {
     pub fn new() -> Self {
-        Self(Vec::new())
+        Self(Box::default())
+    }
+
+    pub(crate) fn from_vec(v: Vec<(Name, Value)>) -> Self {
+        Self(v.into_boxed_slice())
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {
@@ -341,12 +346,18 @@ impl Attrs {
         let key = key.into();
         match self.0.iter_mut().find(|(k, _)| *k == key) {
             Some(slot) => slot.1 = value,
-            None => self.0.push((key, value)),
+            None => {
+                let mut v = std::mem::take(&mut self.0).into_vec();
+                v.push((key, value));
+                self.0 = v.into_boxed_slice();
+            }
         }
     }
 
     pub fn retain(&mut self, mut keep: impl FnMut(&str, &Value) -> bool) {
-        self.0.retain(|(k, v)| keep(k, v));
+        let mut v = std::mem::take(&mut self.0).into_vec();
+        v.retain(|(k, v)| keep(k, v));
+        self.0 = v.into_boxed_slice();
     }
 
     pub fn is_empty(&self) -> bool {
@@ -489,7 +500,7 @@ impl Resource {
                 "country": country,
                 "government_zone": self.placement.government_zone,
                 "known_after_apply": self.placement.after_apply,
-                "unknown_because": self.placement.unknown_because.as_ref().map(|(en, _)| en),
+                "unknown_because": self.placement.unknown_because.as_deref().map(|(en, _)| en),
             },
             "file": &*self.location.file,
             "line": self.location.line,
