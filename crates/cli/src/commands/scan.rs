@@ -174,7 +174,16 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Output, CliError> {
         if let Some(b) = &bar {
             b.finish_and_clear();
         }
-        resources.extend(read.map_err(|e| scan_error(&e, lang))?);
+        let mut read = read.map_err(|e| scan_error(&e, lang))?;
+        // The records own their data: free the input before merging, and take the first
+        // file's records as they are, so the peak holds neither two copies of the records nor
+        // the file beside them.
+        drop(bytes);
+        if resources.is_empty() {
+            resources = read;
+        } else {
+            resources.append(&mut read);
+        }
         files.push(name);
     }
 
