@@ -352,7 +352,6 @@ fn cite_json(rules: &RuleSet, regime: &RegimeId, rule: &RuleId) -> (Value, Value
 
 /// A blocker as (rule id, the regime the rule sits in, kind key, message).
 fn blocker_parts(
-    e: &Eligibility,
     regime: &Regime,
     b: &Blocker,
     lang: Lang,
@@ -415,7 +414,6 @@ fn blocker_parts(
                     ),
                 ));
             }
-            let _ = e;
             (held.rule.clone(), regime.id.clone(), "tier-too-low", msg)
         }
         Blocker::Requirement(r) => (
@@ -716,7 +714,7 @@ fn eligibility_json(rules: &RuleSet, regime: &Regime, e: &Eligibility, lang: Lan
         .blockers
         .iter()
         .map(|b| {
-            let (rule, in_regime, kind, message) = blocker_parts(e, regime, b, lang);
+            let (rule, in_regime, kind, message) = blocker_parts(regime, b, lang);
             let (source, confidence) = cite_json(rules, &in_regime, &rule);
             json!({"rule": rule.as_str(), "regime": in_regime.as_str(), "kind": kind,
                    "message": message, "source": source, "confidence": confidence})
@@ -806,7 +804,7 @@ fn eligibility_section(
             e.blockers
                 .iter()
                 .map(|b| {
-                    let (rule, in_regime, _, message) = blocker_parts(e, regime, b, lang);
+                    let (rule, in_regime, _, message) = blocker_parts(regime, b, lang);
                     format!("{message} {}", cite(rules, &in_regime, &rule, lang))
                 })
                 .collect(),
@@ -937,7 +935,7 @@ pub fn match_view(
             let first = e
                 .blockers
                 .first()
-                .map(|b| blocker_parts(e, regime, b, lang).3)
+                .map(|b| blocker_parts(regime, b, lang).3)
                 .or_else(|| {
                     e.evidence_needed
                         .first()

@@ -1051,45 +1051,22 @@ fn replica_location(cx: &Cx) -> Option<Res> {
     let describe = |p: &Placement| place_text(p);
     match worst {
         0 => {
-            let all: Vec<(String, String)> = places.iter().map(describe).collect();
+            let (en, ko) = join_both(places.iter().map(describe));
             pass!(
-                format!(
-                    "every replica or copy in Korea: {}{suffix_en}",
-                    all.iter()
-                        .map(|a| a.0.clone())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                format!(
-                    "모든 복제본·사본 국내: {}{suffix_ko}",
-                    all.iter()
-                        .map(|a| a.1.clone())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                format!("every replica or copy in Korea: {en}{suffix_en}"),
+                format!("모든 복제본·사본 국내: {ko}{suffix_ko}"),
             )
         }
         2 => {
-            let bad: Vec<(String, String)> = places
-                .iter()
-                .filter(|p| matches!(p.residency, Residency::Abroad(_)))
-                .map(describe)
-                .collect();
+            let (en, ko) = join_both(
+                places
+                    .iter()
+                    .filter(|p| matches!(p.residency, Residency::Abroad(_)))
+                    .map(describe),
+            );
             fail(
-                format!(
-                    "a replica or copy outside Korea: {}{suffix_en}",
-                    bad.iter()
-                        .map(|a| a.0.clone())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                format!(
-                    "국외 복제본·사본: {}{suffix_ko}",
-                    bad.iter()
-                        .map(|a| a.1.clone())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                format!("a replica or copy outside Korea: {en}{suffix_en}"),
+                format!("국외 복제본·사본: {ko}{suffix_ko}"),
             )
         }
         _ => {
@@ -1105,6 +1082,12 @@ fn replica_location(cx: &Cx) -> Option<Res> {
             )
         }
     }
+}
+
+/// Bilingual descriptions joined with commas, each language on its own side.
+fn join_both(items: impl Iterator<Item = (String, String)>) -> (String, String) {
+    let (en, ko): (Vec<String>, Vec<String>) = items.unzip();
+    (en.join(", "), ko.join(", "))
 }
 
 fn unknown_dest(en: &str, ko: &str) -> Placement {
