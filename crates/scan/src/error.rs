@@ -58,8 +58,8 @@ pub enum ScanErrorKind {
     Binary(String),
     /// An empty file.
     Empty,
-    /// A waiver or inventory row with a bad value: what was wrong.
-    Invalid(String),
+    /// A waiver or inventory row with a bad value: what was wrong, in English and Korean.
+    Invalid { en: String, ko: String },
     /// Reading the file failed.
     Io(String),
 }
@@ -107,7 +107,7 @@ impl ScanErrorKind {
                 "the file is empty".to_owned(),
                 "파일이 비어 있습니다".to_owned(),
             ),
-            ScanErrorKind::Invalid(m) => (m.clone(), m.clone()),
+            ScanErrorKind::Invalid { en, ko } => (en.clone(), ko.clone()),
             ScanErrorKind::Io(m) => (
                 format!("cannot read: {m}"),
                 format!("읽을 수 없습니다: {m}"),

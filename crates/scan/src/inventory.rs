@@ -94,10 +94,17 @@ fn read_jsonl(
             let kind = if e.is_eof() {
                 ScanErrorKind::Truncated(e.to_string())
             } else if e.is_data() {
-                ScanErrorKind::Invalid(format!(
-                    "invalid inventory row: {}; expected {{\"provider\", \"region\", \"type\", \"id\", \"attributes\"}}",
-                    strip_pos(&e.to_string())
-                ))
+                {
+                    let why = strip_pos(&e.to_string());
+                    ScanErrorKind::Invalid {
+                        en: format!(
+                            "invalid inventory row: {why}; expected {{\"provider\", \"region\", \"type\", \"id\", \"attributes\"}}"
+                        ),
+                        ko: format!(
+                            "잘못된 인벤토리 행: {why}; {{\"provider\", \"region\", \"type\", \"id\", \"attributes\"}} 형식이어야 합니다"
+                        ),
+                    }
+                }
             } else {
                 ScanErrorKind::Syntax(strip_pos(&e.to_string()))
             };
@@ -153,10 +160,12 @@ fn read_csv(
             name,
             1,
             1,
-            ScanErrorKind::Invalid(
-                "the CSV header must name the columns provider, region, type, id, attributes"
+            ScanErrorKind::Invalid {
+                en: "the CSV header must name the columns provider, region, type, id, attributes"
                     .to_owned(),
-            ),
+                ko: "CSV 머리글에 provider, region, type, id, attributes 열이 있어야 합니다"
+                    .to_owned(),
+            },
         ));
     };
     let rc = col("region");
@@ -170,15 +179,13 @@ fn read_csv(
             "" => None,
             text => Some(
                 serde_json::from_str::<Map<String, Value>>(text).map_err(|e| {
-                    ScanError::new(
-                        name,
-                        line,
-                        e.column() as u64,
-                        ScanErrorKind::Invalid(format!(
-                            "the `attributes` cell is not a JSON object: {}",
-                            strip_pos(&e.to_string())
-                        )),
-                    )
+                    ScanError::new(name, line, e.column() as u64, {
+                        let why = strip_pos(&e.to_string());
+                        ScanErrorKind::Invalid {
+                            en: format!("the `attributes` cell is not a JSON object: {why}"),
+                            ko: format!("`attributes` 칸이 JSON 객체가 아닙니다: {why}"),
+                        }
+                    })
                 })?,
             ),
         };

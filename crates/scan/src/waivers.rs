@@ -63,10 +63,18 @@ pub fn read_waivers(text: &str, name: &str) -> Result<Vec<Waiver>, ScanError> {
             name,
             line,
             column,
-            ScanErrorKind::Invalid(format!(
-                "invalid waivers file: {}; expected `waivers:` with a list of {{resource, check, reason, expires}}",
-                first_line(&e.to_string())
-            )),
+            {
+                let text = e.to_string();
+                let why = first_line(&text);
+                ScanErrorKind::Invalid {
+                    en: format!(
+                        "invalid waivers file: {why}; expected `waivers:` with a list of {{resource, check, reason, expires}}"
+                    ),
+                    ko: format!(
+                        "잘못된 예외(waiver) 파일: {why}; `waivers:` 아래 {{resource, check, reason, expires}} 목록이어야 합니다"
+                    ),
+                }
+            },
         )
     })?;
     let rows = match file {
@@ -85,11 +93,18 @@ pub fn read_waivers(text: &str, name: &str) -> Result<Vec<Waiver>, ScanError> {
                     name,
                     0,
                     0,
-                    ScanErrorKind::Invalid(format!(
-                        "waiver {n}: unknown check `{}`: expected `*` or one of {}",
-                        row.check,
-                        known.join(", ")
-                    )),
+                    ScanErrorKind::Invalid {
+                        en: format!(
+                            "waiver {n}: unknown check `{}`: expected `*` or one of {}",
+                            row.check,
+                            known.join(", ")
+                        ),
+                        ko: format!(
+                            "예외 {n}: 알 수 없는 점검 `{}`: `*` 또는 다음 중 하나여야 합니다: {}",
+                            row.check,
+                            known.join(", ")
+                        ),
+                    },
                 )
             })?)
         };
@@ -98,10 +113,16 @@ pub fn read_waivers(text: &str, name: &str) -> Result<Vec<Waiver>, ScanError> {
                 name,
                 0,
                 0,
-                ScanErrorKind::Invalid(format!(
-                    "waiver {n}: invalid `expires` `{}`: expected a date written YYYY-MM-DD",
-                    row.expires
-                )),
+                ScanErrorKind::Invalid {
+                    en: format!(
+                        "waiver {n}: invalid `expires` `{}`: expected a date written YYYY-MM-DD",
+                        row.expires
+                    ),
+                    ko: format!(
+                        "예외 {n}: 잘못된 `expires` `{}`: YYYY-MM-DD 형식의 날짜여야 합니다",
+                        row.expires
+                    ),
+                },
             )
         })?;
         if row.reason.trim().is_empty() {
@@ -109,9 +130,12 @@ pub fn read_waivers(text: &str, name: &str) -> Result<Vec<Waiver>, ScanError> {
                 name,
                 0,
                 0,
-                ScanErrorKind::Invalid(format!(
-                    "waiver {n}: `reason` is empty: say why the exception is accepted"
-                )),
+                ScanErrorKind::Invalid {
+                    en: format!("waiver {n}: `reason` is empty: say why the exception is accepted"),
+                    ko: format!(
+                        "예외 {n}: `reason`이 비어 있습니다: 예외를 인정하는 이유를 적으십시오"
+                    ),
+                },
             ));
         }
         out.push(Waiver {
@@ -250,5 +274,10 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.message(kcvs_model::Lang::En).contains("YYYY-MM-DD"));
+        let ko = e.message(kcvs_model::Lang::Ko);
+        assert!(
+            ko.contains("날짜여야") && ko != e.message(kcvs_model::Lang::En),
+            "{ko}"
+        );
     }
 }
