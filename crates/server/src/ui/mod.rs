@@ -13,8 +13,13 @@
 //!   double submit replays the first answer.
 //! - Everything shown is HTML-escaped by [`esc`].
 
+mod agencies;
+mod committee;
+mod lifecycle;
 mod pages;
 mod public;
+mod reasons;
+mod services;
 mod work;
 
 pub use public::SYSTEMS;
@@ -26,7 +31,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use kcvs_model::Lang;
+use kcvs_model::{Lang, Text};
 use kcvs_report::i18n::{L, lang_code, parse_lang, t};
 use kcvs_store::Idem;
 
@@ -65,6 +70,20 @@ pub fn router() -> Router<AppState> {
         .route("/applications/{id}/evaluator", post(work::assign_post))
         .route("/applications/{id}/sittings", post(work::sitting_post))
         .route("/docket", get(work::docket))
+        .route(
+            "/services",
+            get(services::services).post(services::register_post),
+        )
+        .route(
+            "/agencies",
+            get(agencies::agencies).post(agencies::designate_post),
+        )
+        .route("/agencies/{id}", get(agencies::agency))
+        .route("/agencies/{id}/suspend", post(agencies::suspend_post))
+        .route("/agencies/{id}/revoke", post(agencies::revoke_post))
+        .route("/agencies/{id}/events", post(agencies::event_post))
+        .route("/committee", get(committee::committee))
+        .route("/committee/declarations", post(committee::declare_post))
         .route("/sittings/{id}/votes", post(work::vote_post))
         .route("/sittings/{id}/decide", post(work::decide_post))
 }
@@ -272,9 +291,10 @@ impl Ctx {
         let lang = self.lang;
         let mut nav = String::new();
         nav.push_str(&format!(
-            r#"<a href="/registry">{}</a><a href="/eligibility">{}</a>"#,
+            r#"<a href="/registry">{}</a><a href="/eligibility">{}</a><a href="/agencies">{}</a>"#,
             t(lang, "Public registry", "공개 인증 목록"),
             t(lang, "Eligibility check", "이용 가능 여부 확인"),
+            t(lang, "Agencies", "인증·평가기관"),
         ));
         if let Some(u) = &self.user {
             nav.push_str(&format!(
@@ -285,10 +305,20 @@ impl Ctx {
                     _ => t(lang, "Applications", "신청 목록"),
                 }
             ));
+            if matches!(u.role, Role::Provider | Role::Admin) {
+                nav.push_str(&format!(
+                    r#"<a href="/services">{}</a>"#,
+                    match u.role {
+                        Role::Provider => t(lang, "My services", "내 서비스"),
+                        _ => t(lang, "Services", "서비스"),
+                    }
+                ));
+            }
             if matches!(u.role, Role::Committee | Role::Admin) {
                 nav.push_str(&format!(
-                    r#"<a href="/docket">{}</a>"#,
-                    t(lang, "Committee docket", "위원회 안건")
+                    r#"<a href="/docket">{}</a><a href="/committee">{}</a>"#,
+                    t(lang, "Committee docket", "위원회 안건"),
+                    t(lang, "Committee", "위원회"),
                 ));
             }
         }
@@ -335,8 +365,16 @@ impl Ctx {
         }
     }
 
-    /// An error page: the API's status, a heading in the caller's language and the detail.
+    /// An error page: the API's status, a heading in the caller's language and the detail (in
+    /// Korean, the wording of its `code` where [`reasons::api_code`] has one).
     pub fn error(&self, e: ApiError) -> Response {
+        let reason = reasons::api_code(&e.code).map(|t| Text::new(e.detail.clone(), t.ko));
+        self.refusal(e, reason)
+    }
+
+    /// An error page whose reason is worded in both languages (a registry refusal re-derived
+    /// as its typed error); without one, the API's detail.
+    pub fn refusal(&self, e: ApiError, reason: Option<Text>) -> Response {
         let heading = match e.status.as_u16() {
             401 => self.t("Please sign in", "로그인이 필요합니다"),
             403 => self.t("Not allowed", "허용되지 않음"),
@@ -345,11 +383,14 @@ impl Ctx {
             400 | 413 | 415 | 422 => self.t("The form has a problem", "입력에 문제가 있습니다"),
             _ => self.t("Something went wrong", "오류가 발생했습니다"),
         };
+        let text = reason
+            .as_ref()
+            .map_or(e.detail.as_str(), |r| r.get(self.lang));
         let mut body = format!(
             r#"<div class="err"><p><b>{}</b> ({})</p><p>{}</p></div>"#,
             heading,
             esc(&e.code),
-            esc(&e.detail)
+            esc(text)
         );
         if e.status == StatusCode::UNAUTHORIZED {
             body.push_str(&format!(
@@ -503,6 +544,26 @@ pub fn word(lang: Lang, v: &str) -> String {
         "employer" => L::new("employer", "소속 기관"),
         "competitor" => L::new("competitor", "경쟁사"),
         "consultant" => L::new("consultant", "자문"),
+        "hearing" => L::new("hearing recorded", "청문 기록"),
+        "revoke" => L::new("certificate revoked", "인증 취소"),
+        "apply-for-renewal" => L::new("renewal applied for", "갱신 신청"),
+        "grant-renewal" => L::new("renewal granted", "갱신 승인"),
+        "refuse-renewal" => L::new("renewal refused", "갱신 거부"),
+        "expire" => L::new("expired", "만료"),
+        "withdraw" => L::new("application withdrawn", "신청 철회"),
+        "surrender" => L::new("certificate surrendered", "인증 반납"),
+        "follow-up" => L::new("follow-up evaluation", "사후평가"),
+        "designated" => L::new("designated", "지정"),
+        "undesignated" => L::new("not designated", "미지정"),
+        "certification" => L::new("certification agency", "인증기관"),
+        "evaluation" => L::new("evaluation agency", "평가기관"),
+        "designate" => L::new("designated", "지정"),
+        "suspend" => L::new("suspended", "업무정지"),
+        "record-work" => L::new("work recorded", "업무 기록"),
+        "industry" => L::new("industry", "산업계"),
+        "academia" => L::new("academia", "학계"),
+        "research-institute" => L::new("research institute", "연구기관"),
+        "msit-recommended-official" => L::new("MSIT-recommended official", "과기정통부 추천 공무원"),
         _ => return v.to_owned(),
     };
     l.get(lang).to_owned()

@@ -6,9 +6,10 @@
 use axum::extract::{Form, Path};
 use axum::http::StatusCode;
 use axum::response::Response;
+use kcvs_registry::lifecycle::State as CaseState;
 use serde_json::{Value, json};
 
-use super::{Ctx, Fields, answer, badge, enc, esc, st, word};
+use super::{Ctx, Fields, answer, badge, enc, esc, lifecycle, st, word};
 use crate::error::ApiError;
 use crate::extract::{Caller, Role, User};
 use crate::routes::{applications as api, committee};
@@ -423,6 +424,12 @@ async fn application_page(ctx: &Ctx, id: &str) -> Result<Response, ApiError> {
             ));
         }
     }
+    // The certificate's life: terms, hearings, renewal; what the viewer may do with it.
+    let typed: Option<CaseState> = serde_json::from_value(a.case.clone()).ok();
+    if let Some(state) = &typed {
+        b.push_str(&lifecycle::certificate_section(ctx, state));
+        actions.push_str(&lifecycle::actions(ctx, &u, &base, state));
+    }
     if !actions.is_empty() {
         b.push_str(&format!("<h2>{}</h2>{actions}", ctx.t("Actions", "처리")));
     }
@@ -458,20 +465,19 @@ pub async fn event_post(
     Form(f): Form<Vec<(String, String)>>,
 ) -> Response {
     let f = Fields(f);
+    let body = lifecycle::event_body(&f);
     let r = async {
-        let kind = f.text("type");
-        let mut body = json!({ "type": kind });
-        if let Some(reason) = f.get("reason") {
-            body["reason"] = json!(reason);
-        }
         let path = format!("/api/v1/applications/{id}/events");
-        let w = f.write(&path, body)?;
+        let w = f.write(&path, body.clone())?;
         let res = api::record_event(st(&ctx), caller(&ctx), Path(id.clone()), w).await?;
         answer(res).await?;
         Ok(ctx.see_other(&format!("/applications/{}", enc(&id))))
     }
     .await;
-    done(&ctx, r)
+    match r {
+        Ok(r) => r,
+        Err(e) => lifecycle::explain(&ctx, &id, &body, e).await,
+    }
 }
 
 pub async fn finding_post(
