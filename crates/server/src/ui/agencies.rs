@@ -13,6 +13,7 @@ use kcvs_registry::agency::{
     AgencyError, AgencyEvent, AgencyEventKind, AgencyRevocationGround, AgencyState,
     DESIGNATION_YEARS, DiscretionaryGround, MIN_EXPERTS, MandatoryGround,
 };
+use kcvs_report::i18n::L;
 use kcvs_store::AgencyRecord;
 use serde_json::{Value, json};
 
@@ -186,6 +187,16 @@ pub async fn agency(ctx: Ctx, Path(id): Path<String>) -> Response {
     }
 }
 
+fn event_label(kind: &AgencyEventKind) -> L {
+    match kind {
+        AgencyEventKind::Designate { .. } => L::new("designated", "지정"),
+        AgencyEventKind::Suspend { .. } => L::new("suspended", "업무정지"),
+        AgencyEventKind::RecordWork => L::new("work recorded", "업무 기록"),
+        AgencyEventKind::Revoke { .. } => L::new("designation revoked", "지정 취소"),
+        AgencyEventKind::Expire => L::new("designation ended", "지정 만료"),
+    }
+}
+
 fn event_details(ctx: &Ctx, kind: &AgencyEventKind) -> String {
     let lang = ctx.lang;
     match kind {
@@ -276,7 +287,7 @@ async fn agency_page(ctx: &Ctx, id: &str) -> Result<Response, ApiError> {
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             i + 1,
             e.date,
-            esc(&word(lang, e.kind.name())),
+            event_label(&e.kind).get(lang),
             event_details(ctx, &e.kind)
         ));
     }

@@ -23,6 +23,7 @@ mod services;
 mod work;
 
 pub use public::SYSTEMS;
+pub use services::TEMPLATE as SERVICE_TEMPLATE;
 
 use axum::Router;
 use axum::body::Body;
@@ -557,9 +558,6 @@ pub fn word(lang: Lang, v: &str) -> String {
         "undesignated" => L::new("not designated", "미지정"),
         "certification" => L::new("certification agency", "인증기관"),
         "evaluation" => L::new("evaluation agency", "평가기관"),
-        "designate" => L::new("designated", "지정"),
-        "suspend" => L::new("suspended", "업무정지"),
-        "record-work" => L::new("work recorded", "업무 기록"),
         "industry" => L::new("industry", "산업계"),
         "academia" => L::new("academia", "학계"),
         "research-institute" => L::new("research institute", "연구기관"),

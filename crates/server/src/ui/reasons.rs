@@ -104,7 +104,7 @@ pub fn transition(e: &TransitionError) -> Text {
             let s = state_name(*state);
             both(
                 format!("`{event}` is not allowed while the application is {}.", s.en),
-                format!("신청이 '{}' 상태일 때는 `{event}`을(를) 할 수 없습니다.", s.ko),
+                format!("신청이 {} 상태일 때는 `{event}`을(를) 할 수 없습니다.", s.ko),
             )
         }
         T::OutOfOrder { last, date } => both(
@@ -321,7 +321,7 @@ pub fn agency(e: &AgencyError) -> Text {
             };
             both(
                 format!("`{event}` is not allowed for an agency that is {state}."),
-                format!("'{ko_state}' 상태의 기관에는 `{event}`을(를) 할 수 없습니다."),
+                format!("{ko_state} 상태인 기관에는 `{event}`을(를) 할 수 없습니다."),
             )
         }
         A::OutOfOrder { last, date } => both(

@@ -101,6 +101,17 @@ impl B {
             .unwrap();
     }
 
+    /// Tick a checkbox.
+    async fn tick(&self, css: &str) {
+        self.c
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .unwrap();
+    }
+
     /// Click a submit button and wait for the next page to load.
     async fn click(&self, css: &str) {
         let old = self.c.find(Locator::Css("html")).await.unwrap();
@@ -285,6 +296,45 @@ async fn browser_lifecycle_end_to_end() {
         "{src}"
     );
     b.shot(t.dir.path(), "certificate-en.png").await;
+
+    // The authority records a hearing that establishes fraud; only then is revocation offered.
+    b.login("admin", &pw("admin")).await;
+    b.go(&app).await;
+    let src = b.source().await;
+    assert!(
+        !src.contains(r#"name="type" value="revoke""#),
+        "revocation offered before a hearing: {src}"
+    );
+    b.pick("form:has(input[value=hearing]) select[name=ground]", "fraud")
+        .await;
+    b.tick("form:has(input[value=hearing]) input[name=established]")
+        .await;
+    b.fill("input[name=record]", "Hearing 2026-7 (minutes)").await;
+    b.click("form:has(input[value=hearing]) button").await;
+    let src = b.source().await;
+    assert!(src.contains("Hearing 2026-7 (minutes)"), "{src}");
+    b.pick("form:has(input[value=revoke]) select[name=ground]", "fraud")
+        .await;
+    b.click("form:has(input[value=revoke]) button").await;
+    let src = b.source().await;
+    assert!(src.contains("st-revoked"), "{src}");
+    b.shot(t.dir.path(), "revoked-en.png").await;
+
+    // The public registry shows it revoked, in Korean and in English.
+    b.click("form[action='/logout'] button").await;
+    b.go("/registry?lang=ko&status=revoked").await;
+    let src = b.source().await;
+    let row = &src[src.find(&number).expect("revoked certificate listed")..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("st-revoked") && row.contains("취소"), "{row}");
+    b.shot(t.dir.path(), "registry-revoked-ko.png").await;
+    b.go("/registry?lang=en&status=revoked").await;
+    let src = b.source().await;
+    let row = &src[src.find(&number).expect("revoked certificate listed")..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains(">revoked<"), "{row}");
+    b.go("/registry?lang=en&status=active").await;
+    assert!(!b.source().await.contains(&number), "still listed as active");
 
     b.c.close().await.unwrap();
     server.abort();

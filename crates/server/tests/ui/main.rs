@@ -12,7 +12,9 @@
     reason = "test helpers: a fixture that cannot be set up fails the test"
 )]
 
+mod admin;
 mod browser;
+mod certificate;
 mod pages;
 
 use std::collections::HashMap;
@@ -42,6 +44,11 @@ pub fn at(s: &str) -> jiff::Timestamp {
 
 /// The demo registry on a temporary SQLite file, the clock on 2 March 2026.
 pub async fn ui_app() -> Ui {
+    ui_app_with(&[]).await
+}
+
+/// [`ui_app`] with date assumptions overridden (`nis-2027.start`, to keep CSAP open for years).
+pub async fn ui_app_with(dates: &[(&str, &str)]) -> Ui {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(OpenOptions::new(
         dir.path().join("kcvs.db").to_str().unwrap(),
@@ -49,7 +56,13 @@ pub async fn ui_app() -> Ui {
     .await
     .unwrap();
     let rules = kcvs_content::load(&kcvs_content::builtin_files()).unwrap();
-    let assumptions = kcvs_model::AssumptionSet::from_defaults(&rules.assumptions);
+    let mut assumptions = kcvs_model::AssumptionSet::from_defaults(&rules.assumptions);
+    for (id, date) in dates {
+        assert!(assumptions.set(
+            &kcvs_model::AssumptionId::new(*id),
+            kcvs_model::AssumptionValue::Date(date.parse().unwrap())
+        ));
+    }
     let clock = Arc::new(FixedClock::new(at("2026-03-02T00:00:00Z")));
     let config = Config {
         password_cost: PasswordCost::fast(),
@@ -196,4 +209,104 @@ pub fn first_certificate_link(html: &str) -> Option<String> {
     let i = html.find("href=\"/certificates/")? + "href=\"/certificates/".len();
     let rest = &html[i..];
     Some(rest[..rest.find('"')?].to_owned())
+}
+
+/// The `<form …>…</form>` of a page that contains `marker`, or "" if none does.
+pub fn form_with<'a>(html: &'a str, marker: &str) -> &'a str {
+    let mut rest = html;
+    while let Some(i) = rest.find("<form") {
+        let from = &rest[i..];
+        let end = from.find("</form>").map_or(from.len(), |e| e + "</form>".len());
+        let form = &from[..end];
+        if form.contains(marker) {
+            return form;
+        }
+        rest = &from[end..];
+    }
+    ""
+}
+
+impl Ui {
+    /// A same-origin form post that asks for the page in Korean.
+    pub async fn post_ko(&self, path: &str, cookie: Option<&str>, fields: &[(&str, &str)]) -> Got {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        self.post(&format!("{path}{sep}lang=ko"), cookie, fields)
+            .await
+    }
+
+    /// An application by `provider_user` for `service` (medium IaaS under CSAP) taken through
+    /// the forms to an issued certificate today: (application path, certificate number).
+    pub async fn certified(&self, provider_user: &str, service: &str) -> (String, String) {
+        let p = self.login(provider_user).await;
+        let r = self
+            .post(
+                "/applications",
+                Some(&p),
+                &[
+                    ("service", service),
+                    ("regime", "csap-2023"),
+                    ("tier", "medium"),
+                    ("service_type", "iaas"),
+                    ("scope", "IaaS"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.text);
+        let app = r.location().to_owned();
+        let admin = self.login("admin").await;
+        let ok = |r: Got| assert_eq!(r.status, 303, "{}", r.text);
+        ok(self
+            .post(
+                &format!("{app}/evaluator"),
+                Some(&admin),
+                &[("evaluator", "usr-evaluator1")],
+            )
+            .await);
+        let ev = self.login("evaluator1").await;
+        for kind in [
+            "start-document-review",
+            "start-on-site-evaluation",
+            "submit-to-committee",
+        ] {
+            ok(self
+                .post(&format!("{app}/events"), Some(&ev), &[("type", kind)])
+                .await);
+        }
+        let present: Vec<(&str, &str)> = ["member1", "member3", "member4", "member5", "member6"]
+            .iter()
+            .map(|m| ("present", *m))
+            .collect();
+        let r = self
+            .post(&format!("{app}/sittings"), Some(&admin), &present)
+            .await;
+        ok(r);
+        let docket = self.get("/docket", Some(&admin)).await.text;
+        let app_id = app.trim_start_matches("/applications/");
+        let at = docket.find(app_id).unwrap();
+        let i = docket[..at].rfind("Sitting ").unwrap() + "Sitting ".len();
+        let sid = docket[i..].split_whitespace().next().unwrap().to_owned();
+        for m in ["member1", "member3", "member4", "member5", "member6"] {
+            let c = self.login(m).await;
+            ok(self
+                .post(
+                    &format!("/sittings/{sid}/votes"),
+                    Some(&c),
+                    &[("choice", "approve"), ("rationale", "holds")],
+                )
+                .await);
+        }
+        ok(self
+            .post(&format!("/sittings/{sid}/decide"), Some(&admin), &[])
+            .await);
+        ok(self
+            .post(
+                &format!("{app}/events"),
+                Some(&admin),
+                &[("type", "issue-certificate")],
+            )
+            .await);
+        let page = self.get(&app, Some(&admin)).await;
+        let number = first_certificate_link(&page.text).unwrap();
+        (app, number)
+    }
 }
