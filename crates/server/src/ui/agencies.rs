@@ -64,7 +64,11 @@ fn is_admin(ctx: &Ctx) -> bool {
 }
 
 /// What the registry says to `kind` today for this agency (a new one when `None`).
-fn would(ctx: &Ctx, state: &AgencyState, kind: AgencyEventKind) -> Result<AgencyState, AgencyError> {
+fn would(
+    ctx: &Ctx,
+    state: &AgencyState,
+    kind: AgencyEventKind,
+) -> Result<AgencyState, AgencyError> {
     state.apply(&AgencyEvent {
         date: ctx.state.today(),
         kind,
@@ -422,12 +426,7 @@ async fn explain(ctx: &Ctx, id: &str, kind: Option<AgencyEventKind>, e: ApiError
 }
 
 /// Post one agency change through the API handler `call`, then back to the agency's page.
-async fn change(
-    ctx: &Ctx,
-    id: &str,
-    body: Value,
-    res: Result<Response, ApiError>,
-) -> Response {
+async fn change(ctx: &Ctx, id: &str, body: Value, res: Result<Response, ApiError>) -> Response {
     let kind = kind_of(&body);
     let r = match res {
         Ok(res) => answer(res).await.map(|_| ()),

@@ -11,7 +11,9 @@
 use axum::response::Response;
 use kcvs_model::Text;
 use kcvs_registry::CertificateNumber;
-use kcvs_registry::lifecycle::{EndCause, Event, EventKind, RevocationGround, State, TransitionError};
+use kcvs_registry::lifecycle::{
+    EndCause, Event, EventKind, RevocationGround, State, TransitionError,
+};
 use serde_json::Value;
 
 use super::{Ctx, enc, esc, reasons};
@@ -23,18 +25,17 @@ fn would(ctx: &Ctx, state: &State, kind: EventKind) -> Result<State, TransitionE
     state.apply(&Event::new(ctx.state.today(), kind), ctx.state.ctx())
 }
 
-const GROUNDS: [RevocationGround; 2] =
-    [RevocationGround::Fraud, RevocationGround::CriteriaNoLongerMet];
+const GROUNDS: [RevocationGround; 2] = [
+    RevocationGround::Fraud,
+    RevocationGround::CriteriaNoLongerMet,
+];
 
 fn tx(ctx: &Ctx, t: &Text) -> String {
     esc(t.get(ctx.lang))
 }
 
 fn refused(ctx: &Ctx, e: &TransitionError) -> String {
-    format!(
-        r#"<p class="err">{}</p>"#,
-        tx(ctx, &reasons::transition(e))
-    )
+    format!(r#"<p class="err">{}</p>"#, tx(ctx, &reasons::transition(e)))
 }
 
 /// A form posting one lifecycle event to the application's `events` route.
@@ -193,7 +194,8 @@ fn provider_actions(ctx: &Ctx, base: &str, state: &State, s: &mut String) {
     }
     s.push_str(&format!("<h3>{}</h3>", ctx.t("Renewal", "갱신")));
     let held_cert = state.held().map(|h| &h.current.certificate);
-    if let Some(d) = held_cert.and_then(|c| ctx.state.ctx().policy.renewal_deadline(c.valid_until)) {
+    if let Some(d) = held_cert.and_then(|c| ctx.state.ctx().policy.renewal_deadline(c.valid_until))
+    {
         s.push_str(&format!(
             "<p>{} <b>{d}</b> ({})</p>",
             ctx.t("Apply for renewal by", "갱신 신청 기한:"),
@@ -213,10 +215,7 @@ fn provider_actions(ctx: &Ctx, base: &str, state: &State, s: &mut String) {
         )),
         Err(e) => s.push_str(&refused(ctx, &e)),
     }
-    s.push_str(&format!(
-        "<h3>{}</h3>",
-        ctx.t("Surrender", "인증 반납")
-    ));
+    s.push_str(&format!("<h3>{}</h3>", ctx.t("Surrender", "인증 반납")));
     let surrender = EventKind::Surrender {
         reason: String::new(),
     };
@@ -276,10 +275,7 @@ fn admin_actions(ctx: &Ctx, base: &str, state: &State, s: &mut String) {
         Err(e) => s.push_str(&refused(ctx, &e)),
     }
     // Revocation: only on a ground a hearing established.
-    s.push_str(&format!(
-        "<h3>{}</h3>",
-        ctx.t("Revocation", "인증 취소")
-    ));
+    s.push_str(&format!("<h3>{}</h3>", ctx.t("Revocation", "인증 취소")));
     let open: Vec<RevocationGround> = GROUNDS
         .into_iter()
         .filter(|g| would(ctx, state, EventKind::Revoke { ground: *g }).is_ok())

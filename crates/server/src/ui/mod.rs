@@ -561,7 +561,9 @@ pub fn word(lang: Lang, v: &str) -> String {
         "industry" => L::new("industry", "산업계"),
         "academia" => L::new("academia", "학계"),
         "research-institute" => L::new("research institute", "연구기관"),
-        "msit-recommended-official" => L::new("MSIT-recommended official", "과기정통부 추천 공무원"),
+        "msit-recommended-official" => {
+            L::new("MSIT-recommended official", "과기정통부 추천 공무원")
+        }
         _ => return v.to_owned(),
     };
     l.get(lang).to_owned()

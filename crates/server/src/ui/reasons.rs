@@ -103,8 +103,14 @@ pub fn transition(e: &TransitionError) -> Text {
         T::NotAllowed { state, event } => {
             let s = state_name(*state);
             both(
-                format!("`{event}` is not allowed while the application is {}.", s.en),
-                format!("신청이 {} 상태일 때는 `{event}`을(를) 할 수 없습니다.", s.ko),
+                format!(
+                    "`{event}` is not allowed while the application is {}.",
+                    s.en
+                ),
+                format!(
+                    "신청이 {} 상태일 때는 `{event}`을(를) 할 수 없습니다.",
+                    s.ko
+                ),
             )
         }
         T::OutOfOrder { last, date } => both(
@@ -413,10 +419,7 @@ pub fn api_code(code: &str) -> Option<Text> {
             "This form was already sent with different content; reload the page and try again.",
             "이 양식은 다른 내용으로 이미 제출되었습니다. 페이지를 새로 고친 뒤 다시 시도하십시오.",
         ),
-        "conflict" => (
-            "This is already recorded.",
-            "이미 기록되어 있습니다.",
-        ),
+        "conflict" => ("This is already recorded.", "이미 기록되어 있습니다."),
         _ => return None,
     };
     Some(Text::new(en, ko))

@@ -105,9 +105,11 @@ async fn services_page(
 
 /// The loader's errors for a profile, in the page's language; `None` if it loads.
 fn profile_errors(ctx: &Ctx, text: &str) -> Option<String> {
-    let parsed = kcvs_content::parse_service("profile", text).err().or_else(|| {
-        kcvs_content::check_service_schemes("profile", text, ctx.state.rules()).err()
-    })?;
+    let parsed = kcvs_content::parse_service("profile", text)
+        .err()
+        .or_else(|| {
+            kcvs_content::check_service_schemes("profile", text, ctx.state.rules()).err()
+        })?;
     Some(
         parsed
             .0

@@ -16,7 +16,11 @@ async fn agencies_designate_suspend_and_revoke_with_history() {
     assert!(ko.text.contains("인증·평가기관") && ko.text.contains("평가기관"));
     let history = t.get("/agencies/kisa", None).await;
     assert_eq!(history.status, 200);
-    assert!(history.text.contains("2026-01-01 – 2030-12-31"), "{}", history.text);
+    assert!(
+        history.text.contains("2026-01-01 – 2030-12-31"),
+        "{}",
+        history.text
+    );
     assert_eq!(t.get("/agencies/nope", None).await.status, 404);
 
     let designate = |experts: &'static str| {
@@ -30,10 +34,7 @@ async fn agencies_designate_suspend_and_revoke_with_history() {
             ("financial_capacity", "true"),
         ]
     };
-    assert_eq!(
-        t.post("/agencies", None, &designate("4")).await.status,
-        401
-    );
+    assert_eq!(t.post("/agencies", None, &designate("4")).await.status, 401);
     let p = t.login("hanbit-provider").await;
     assert_eq!(
         t.post("/agencies", Some(&p), &designate("4")).await.status,
@@ -46,12 +47,20 @@ async fn agencies_designate_suspend_and_revoke_with_history() {
     assert_eq!(r.status, 409);
     assert!(r.text.contains("designation-criteria-not-met") && r.text.contains("has 3"));
     let r = t.post_ko("/agencies", Some(&admin), &designate("3")).await;
-    assert!(r.text.contains("전담 전문인력 4명 이상 (현재 3명)"), "{}", r.text);
+    assert!(
+        r.text.contains("전담 전문인력 4명 이상 (현재 3명)"),
+        "{}",
+        r.text
+    );
     let r = t.post("/agencies", Some(&admin), &designate("4")).await;
     assert_eq!(r.status, 303, "{}", r.text);
     assert_eq!(r.location(), "/agencies/kcl");
     let page = t.get("/agencies/kcl", Some(&admin)).await;
-    assert!(page.text.contains("2026-03-02 – 2031-03-01"), "{}", page.text);
+    assert!(
+        page.text.contains("2026-03-02 – 2031-03-01"),
+        "{}",
+        page.text
+    );
     // No work while suspended recorded: that mandatory ground is not offered.
     let revoke_form = form_with(&page.text, "/agencies/kcl/revoke");
     assert!(revoke_form.contains("mandatory:fraud"));
@@ -62,7 +71,9 @@ async fn agencies_designate_suspend_and_revoke_with_history() {
     let r = t.post("/agencies/kcl/suspend", Some(&admin), &long).await;
     assert_eq!(r.status, 409);
     assert!(r.text.contains("suspension-too-long"));
-    let r = t.post_ko("/agencies/kcl/suspend", Some(&admin), &long).await;
+    let r = t
+        .post_ko("/agencies/kcl/suspend", Some(&admin), &long)
+        .await;
     assert!(r.text.contains("1년을 넘을 수 없습니다"), "{}", r.text);
     assert_eq!(
         t.post(
@@ -84,7 +95,10 @@ async fn agencies_designate_suspend_and_revoke_with_history() {
     assert_eq!(r.status, 303, "{}", r.text);
     let page = t.get("/agencies/kcl", None).await;
     assert!(page.text.contains("2026-03-02 – 2026-12-31"));
-    assert!(page.text.contains("certified or evaluated in breach of the criteria"));
+    assert!(
+        page.text
+            .contains("certified or evaluated in breach of the criteria")
+    );
     let page = t.get("/agencies/kcl", Some(&admin)).await;
     assert_eq!(form_with(&page.text, "/agencies/kcl/suspend"), "");
     assert!(page.text.contains("already suspended until 2026-12-31"));
@@ -113,10 +127,19 @@ async fn agencies_designate_suspend_and_revoke_with_history() {
     assert_eq!(r.status, 303, "{}", r.text);
     let page = t.get("/agencies/kcl?lang=ko", None).await;
     assert!(page.text.contains("st-revoked"));
-    for step in ["지정", "업무정지", "업무 기록", "업무정지 기간 중 업무를 함"] {
+    for step in [
+        "지정",
+        "업무정지",
+        "업무 기록",
+        "업무정지 기간 중 업무를 함",
+    ] {
         assert!(page.text.contains(step), "{step}: {}", page.text);
     }
-    assert_eq!(page.text.matches("<tr><td>").count(), 4, "four events in the history");
+    assert_eq!(
+        page.text.matches("<tr><td>").count(),
+        4,
+        "four events in the history"
+    );
 }
 
 /// A member declares a conflict for themselves only; from then on the docket and the file
@@ -140,7 +163,11 @@ async fn members_declare_conflicts_and_the_docket_hides_the_files() {
         .post(
             "/committee/declarations",
             Some(&m1),
-            &[("member", "member3"), ("provider", "gaon"), ("kind", "consultant")],
+            &[
+                ("member", "member3"),
+                ("provider", "gaon"),
+                ("kind", "consultant"),
+            ],
         )
         .await;
     assert_eq!(r.status, 403);
@@ -148,7 +175,11 @@ async fn members_declare_conflicts_and_the_docket_hides_the_files() {
         t.post(
             "/committee/declarations",
             Some(&gaon),
-            &[("member", "member1"), ("provider", "gaon"), ("kind", "employer")],
+            &[
+                ("member", "member1"),
+                ("provider", "gaon"),
+                ("kind", "employer")
+            ],
         )
         .await
         .status,
@@ -158,12 +189,19 @@ async fn members_declare_conflicts_and_the_docket_hides_the_files() {
         .post(
             "/committee/declarations",
             Some(&m1),
-            &[("member", "member1"), ("provider", "gaon"), ("kind", "consultant")],
+            &[
+                ("member", "member1"),
+                ("provider", "gaon"),
+                ("kind", "consultant"),
+            ],
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.text);
     let page = t.get("/committee", Some(&m1)).await;
-    assert!(page.text.contains("Recused from every file of provider <b>gaon</b> (consultant"));
+    assert!(
+        page.text
+            .contains("Recused from every file of provider <b>gaon</b> (consultant")
+    );
     assert!(!page.text.contains("app-demo-gaon"));
     let admin = t.login("admin").await;
     let a = t.get("/committee", Some(&admin)).await;
@@ -192,7 +230,11 @@ async fn members_declare_conflicts_and_the_docket_hides_the_files() {
         .map(|m| ("present", *m))
         .collect();
     let r = t
-        .post("/applications/app-demo-gaon/sittings", Some(&admin), &present)
+        .post(
+            "/applications/app-demo-gaon/sittings",
+            Some(&admin),
+            &present,
+        )
         .await;
     assert_eq!(r.status, 303, "{}", r.text);
     let d1 = t.get("/docket", Some(&m1)).await;
@@ -202,9 +244,18 @@ async fn members_declare_conflicts_and_the_docket_hides_the_files() {
         404
     );
     let m3 = t.login("member3").await;
-    assert!(t.get("/docket", Some(&m3)).await.text.contains("app-demo-gaon"));
+    assert!(
+        t.get("/docket", Some(&m3))
+            .await
+            .text
+            .contains("app-demo-gaon")
+    );
     let docket = t.get("/docket", Some(&admin)).await;
-    assert!(docket.text.contains("member1 (consultant)"), "{}", docket.text);
+    assert!(
+        docket.text.contains("member1 (consultant)"),
+        "{}",
+        docket.text
+    );
 }
 
 /// A provider registers a service (refused profiles shown with their errors in the page's

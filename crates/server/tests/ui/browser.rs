@@ -305,11 +305,15 @@ async fn browser_lifecycle_end_to_end() {
         !src.contains(r#"name="type" value="revoke""#),
         "revocation offered before a hearing: {src}"
     );
-    b.pick("form:has(input[value=hearing]) select[name=ground]", "fraud")
-        .await;
+    b.pick(
+        "form:has(input[value=hearing]) select[name=ground]",
+        "fraud",
+    )
+    .await;
     b.tick("form:has(input[value=hearing]) input[name=established]")
         .await;
-    b.fill("input[name=record]", "Hearing 2026-7 (minutes)").await;
+    b.fill("input[name=record]", "Hearing 2026-7 (minutes)")
+        .await;
     b.click("form:has(input[value=hearing]) button").await;
     let src = b.source().await;
     assert!(src.contains("Hearing 2026-7 (minutes)"), "{src}");
@@ -334,7 +338,10 @@ async fn browser_lifecycle_end_to_end() {
     let row = &row[..row.find("</tr>").unwrap()];
     assert!(row.contains(">revoked<"), "{row}");
     b.go("/registry?lang=en&status=active").await;
-    assert!(!b.source().await.contains(&number), "still listed as active");
+    assert!(
+        !b.source().await.contains(&number),
+        "still listed as active"
+    );
 
     b.c.close().await.unwrap();
     server.abort();

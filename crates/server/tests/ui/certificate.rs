@@ -17,7 +17,9 @@ async fn the_authority_revokes_only_after_a_hearing() {
     assert_eq!(form_with(&page.text, r#"value="revoke""#), "");
     assert!(page.text.contains("No hearing has established one yet"));
     let ko = t.get(&format!("{app}?lang=ko"), Some(&admin)).await;
-    assert!(ko.text.contains("청문 기록") && ko.text.contains("아직 사유를 인정한 청문이 없습니다"));
+    assert!(
+        ko.text.contains("청문 기록") && ko.text.contains("아직 사유를 인정한 청문이 없습니다")
+    );
 
     // Nobody but the authority records a hearing or a revocation.
     let p = t.login("hanbit-provider").await;
@@ -47,7 +49,9 @@ async fn the_authority_revokes_only_after_a_hearing() {
 
     // A crafted revocation before any hearing: refused, said in both languages.
     let revoke = [("type", "revoke"), ("ground", "fraud")];
-    let r = t.post(&format!("{app}/events"), Some(&admin), &revoke).await;
+    let r = t
+        .post(&format!("{app}/events"), Some(&admin), &revoke)
+        .await;
     assert_eq!(r.status, 409);
     assert!(r.text.contains("hearing-required"));
     assert!(r.text.contains("needs a prior hearing"), "{}", r.text);
@@ -90,7 +94,9 @@ async fn the_authority_revokes_only_after_a_hearing() {
     assert_eq!(form_with(&own.text, r#"value="surrender""#), "");
     assert!(own.text.contains("부정 취득이 인정되어"), "{}", own.text);
 
-    let r = t.post(&format!("{app}/events"), Some(&admin), &revoke).await;
+    let r = t
+        .post(&format!("{app}/events"), Some(&admin), &revoke)
+        .await;
     assert_eq!(r.status, 303, "{}", r.text);
     let page = t.get(&app, Some(&admin)).await;
     assert!(page.text.contains("st-revoked"));
@@ -101,7 +107,10 @@ async fn the_authority_revokes_only_after_a_hearing() {
     let ko = t.get("/registry?status=revoked&lang=ko", None).await;
     let row = &ko.text[ko.text.find(&number).unwrap()..];
     let row = &row[..row.find("</tr>").unwrap()];
-    assert!(row.contains(r#"<span class="st st-revoked">취소</span>"#), "{row}");
+    assert!(
+        row.contains(r#"<span class="st st-revoked">취소</span>"#),
+        "{row}"
+    );
     assert!(
         !t.get("/registry?status=active", None)
             .await
@@ -120,7 +129,11 @@ async fn renewal_before_the_deadline_and_refused_after_it() {
     // Issued 2026-03-02, valid to 2031-03-01: apply at least six months before, by 2030-09-01.
     let p = t.login("gaon-provider").await;
     let page = t.get(&app, Some(&p)).await;
-    assert!(page.text.contains("2026-03-02 – 2031-03-01"), "{}", page.text);
+    assert!(
+        page.text.contains("2026-03-02 – 2031-03-01"),
+        "{}",
+        page.text
+    );
     assert!(page.text.contains("Apply for renewal by <b>2030-09-01</b>"));
     let ko = t.get(&format!("{app}?lang=ko"), Some(&p)).await;
     assert!(ko.text.contains("갱신 신청 기한") && ko.text.contains("2030-09-01"));
@@ -139,7 +152,10 @@ async fn renewal_before_the_deadline_and_refused_after_it() {
     assert_eq!(r.status, 303, "{}", r.text);
     let page = t.get(&app, Some(&p)).await;
     assert!(page.text.contains("Renewal applied for"));
-    assert!(page.text.contains("A renewal application is already pending since 2026-03-02"));
+    assert!(
+        page.text
+            .contains("A renewal application is already pending since 2026-03-02")
+    );
     let r = t.post_ko(&format!("{app}/events"), Some(&p), &renew).await;
     assert_eq!(r.status, 409);
     assert!(r.text.contains("renewal-pending") && r.text.contains("이미 처리 중"));

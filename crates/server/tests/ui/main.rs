@@ -216,7 +216,9 @@ pub fn form_with<'a>(html: &'a str, marker: &str) -> &'a str {
     let mut rest = html;
     while let Some(i) = rest.find("<form") {
         let from = &rest[i..];
-        let end = from.find("</form>").map_or(from.len(), |e| e + "</form>".len());
+        let end = from
+            .find("</form>")
+            .map_or(from.len(), |e| e + "</form>".len());
         let form = &from[..end];
         if form.contains(marker) {
             return form;
