@@ -17,7 +17,7 @@ use kcvs_report::i18n::L;
 use kcvs_store::AgencyRecord;
 use serde_json::{Value, json};
 
-use super::{Ctx, Fields, answer, badge, enc, esc, reasons, st, word};
+use super::{Ctx, Fields, answer, badge, enc, esc, kv_table, reasons, st, word};
 use crate::error::ApiError;
 use crate::extract::{Caller, Role};
 use crate::routes::agencies as api;
@@ -274,11 +274,7 @@ async fn agency_page(ctx: &Ctx, id: &str) -> Result<Response, ApiError> {
             ),
         ));
     }
-    let mut b = String::from("<table>");
-    for (k, v) in rows {
-        b.push_str(&format!("<tr><th>{k}</th><td>{v}</td></tr>"));
-    }
-    b.push_str("</table>");
+    let mut b = kv_table(&rows);
     b.push_str(&format!(
         "<h2>{}</h2><table><thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         ctx.t("History", "이력"),

@@ -16,7 +16,7 @@ use kcvs_registry::lifecycle::{
 };
 use serde_json::Value;
 
-use super::{Ctx, enc, esc, reasons};
+use super::{Ctx, enc, esc, kv_table, reasons};
 use crate::error::ApiError;
 use crate::extract::{Role, User};
 
@@ -45,6 +45,14 @@ fn event_form(ctx: &Ctx, base: &str, kind: &str, fields: &str, label: &str) -> S
         ctx.idem_field(),
         esc(label)
     )
+}
+
+/// The event's form if the registry would take `probe` today, else its reason.
+fn offer(ctx: &Ctx, state: &State, probe: EventKind, form: impl FnOnce() -> String) -> String {
+    match would(ctx, state, probe) {
+        Ok(_) => form(),
+        Err(e) => refused(ctx, &e),
+    }
 }
 
 fn reason_field(ctx: &Ctx) -> String {
@@ -126,11 +134,11 @@ pub fn certificate_section(ctx: &Ctx, state: &State) -> String {
         };
         rows.push((ctx.t("Ended", "종료"), format!("{} · {cause}", e.on)));
     }
-    let mut s = format!("<h2>{}</h2><table>", ctx.t("Certificate", "인증서"));
-    for (k, v) in rows {
-        s.push_str(&format!("<tr><th>{k}</th><td>{v}</td></tr>"));
-    }
-    s.push_str("</table>");
+    let mut s = format!(
+        "<h2>{}</h2>{}",
+        ctx.t("Certificate", "인증서"),
+        kv_table(&rows)
+    );
     s.push_str(&format!(
         "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         ctx.t("Hearings", "청문"),
@@ -205,30 +213,28 @@ fn provider_actions(ctx: &Ctx, base: &str, state: &State, s: &mut String) {
             )
         ));
     }
-    match would(ctx, state, EventKind::ApplyForRenewal) {
-        Ok(_) => s.push_str(&event_form(
+    s.push_str(&offer(ctx, state, EventKind::ApplyForRenewal, || {
+        event_form(
             ctx,
             base,
             "apply-for-renewal",
             "",
             ctx.t("Apply for renewal", "갱신 신청"),
-        )),
-        Err(e) => s.push_str(&refused(ctx, &e)),
-    }
+        )
+    }));
     s.push_str(&format!("<h3>{}</h3>", ctx.t("Surrender", "인증 반납")));
     let surrender = EventKind::Surrender {
         reason: String::new(),
     };
-    match would(ctx, state, surrender) {
-        Ok(_) => s.push_str(&event_form(
+    s.push_str(&offer(ctx, state, surrender, || {
+        event_form(
             ctx,
             base,
             "surrender",
             &reason_field(ctx),
             ctx.t("Surrender the certificate", "인증서 반납"),
-        )),
-        Err(e) => s.push_str(&refused(ctx, &e)),
-    }
+        )
+    }));
 }
 
 fn admin_actions(ctx: &Ctx, base: &str, state: &State, s: &mut String) {
@@ -258,8 +264,8 @@ fn admin_actions(ctx: &Ctx, base: &str, state: &State, s: &mut String) {
         established: false,
         record: String::new(),
     };
-    match would(ctx, state, hearing) {
-        Ok(_) => s.push_str(&event_form(
+    s.push_str(&offer(ctx, state, hearing, || {
+        event_form(
             ctx,
             base,
             "hearing",
@@ -271,9 +277,8 @@ fn admin_actions(ctx: &Ctx, base: &str, state: &State, s: &mut String) {
                 ctx.t("Hearing record (file number)", "청문 기록 (문서 번호)"),
             ),
             ctx.t("Record the hearing", "청문 기록"),
-        )),
-        Err(e) => s.push_str(&refused(ctx, &e)),
-    }
+        )
+    }));
     // Revocation: only on a ground a hearing established.
     s.push_str(&format!("<h3>{}</h3>", ctx.t("Revocation", "인증 취소")));
     let open: Vec<RevocationGround> = GROUNDS

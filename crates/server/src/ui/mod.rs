@@ -569,6 +569,16 @@ pub fn word(lang: Lang, v: &str) -> String {
     l.get(lang).to_owned()
 }
 
+/// A two-column table of labelled values (already HTML).
+pub fn kv_table(rows: &[(&str, String)]) -> String {
+    let mut s = String::from("<table>");
+    for (k, v) in rows {
+        s.push_str(&format!("<tr><th>{k}</th><td>{v}</td></tr>"));
+    }
+    s.push_str("</table>");
+    s
+}
+
 /// A status badge.
 pub fn badge(lang: Lang, v: &str) -> String {
     format!(

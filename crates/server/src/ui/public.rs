@@ -9,7 +9,7 @@ use kcvs_registry::Date;
 use kcvs_registry::signing::{SignedCertificate, verify_certificate};
 use kcvs_registry::translog::{InclusionProof, LogEntry, SignedTreeHead, verify_entry};
 
-use super::{Ctx, Fields, badge, enc, esc, st, word};
+use super::{Ctx, Fields, badge, enc, esc, kv_table, st, word};
 use crate::error::ApiError;
 use crate::extract::{ApiQuery, Caller, JsonBody};
 use crate::routes::public::{
@@ -384,11 +384,7 @@ async fn certificate_page(ctx: &Ctx, number: &str) -> Result<Response, ApiError>
                 format!("{} – {}", e.valid_from, e.valid_until),
             ),
         ];
-        b.push_str("<table>");
-        for (k, v) in rows {
-            b.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", k, v));
-        }
-        b.push_str("</table>");
+        b.push_str(&kv_table(&rows));
     }
     b.push_str(&format!("<h2>{}</h2>", ctx.t("Signature", "전자서명")));
     let key = ctx.state.signer().key.verifying_key();

@@ -9,7 +9,7 @@ use axum::response::Response;
 use kcvs_registry::lifecycle::State as CaseState;
 use serde_json::{Value, json};
 
-use super::{Ctx, Fields, answer, badge, enc, esc, lifecycle, st, word};
+use super::{Ctx, Fields, answer, badge, enc, esc, kv_table, lifecycle, st, word};
 use crate::error::ApiError;
 use crate::extract::{Caller, Role, User};
 use crate::routes::{applications as api, committee};
@@ -233,11 +233,7 @@ async fn application_page(ctx: &Ctx, id: &str) -> Result<Response, ApiError> {
                 .unwrap_or_else(|| "—".to_owned()),
         ),
     ];
-    b.push_str("<table>");
-    for (k, v) in rows {
-        b.push_str(&format!("<tr><th>{k}</th><td>{v}</td></tr>"));
-    }
-    b.push_str("</table>");
+    b.push_str(&kv_table(&rows));
 
     // Findings and remediation.
     let findings = find_array(&a.case, "findings").cloned().unwrap_or_default();

@@ -101,7 +101,7 @@ impl B {
             .unwrap();
     }
 
-    /// Tick a checkbox.
+    /// Click an element (tick a checkbox) without waiting for a page.
     async fn tick(&self, css: &str) {
         self.c
             .find(Locator::Css(css))
@@ -115,13 +115,7 @@ impl B {
     /// Click a submit button and wait for the next page to load.
     async fn click(&self, css: &str) {
         let old = self.c.find(Locator::Css("html")).await.unwrap();
-        self.c
-            .find(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"))
-            .click()
-            .await
-            .unwrap();
+        self.tick(css).await;
         for _ in 0..100 {
             if old.tag_name().await.is_err() {
                 break;
