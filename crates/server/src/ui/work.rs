@@ -482,19 +482,37 @@ pub async fn finding_post(
     Form(f): Form<Vec<(String, String)>>,
 ) -> Response {
     let f = Fields(f);
+    let body = json!({
+        "id": f.text("id"),
+        "severity": f.text("severity"),
+        "control": f.get("control").map(str::trim),
+        "summary": f.text("summary"),
+    });
     let r = async {
-        let body = json!({
-            "id": f.text("id"),
-            "severity": f.text("severity"),
-            "control": f.get("control").map(str::trim),
-            "summary": f.text("summary"),
-        });
-        let w = f.write(&format!("/api/v1/applications/{id}/findings"), body)?;
+        let w = f.write(&format!("/api/v1/applications/{id}/findings"), body.clone())?;
         answer(api::record_finding(st(&ctx), caller(&ctx), Path(id.clone()), w).await?).await?;
         Ok(ctx.see_other(&format!("/applications/{}", enc(&id))))
     }
     .await;
-    done(&ctx, r)
+    event_done(&ctx, &id, "record-finding", body, r).await
+}
+
+/// The answer to an event posted through a dedicated route: on a refusal, the registry's
+/// reason in the page's language (the event is `body` with its `type`).
+async fn event_done(
+    ctx: &Ctx,
+    id: &str,
+    kind: &str,
+    mut body: Value,
+    r: Result<Response, ApiError>,
+) -> Response {
+    match r {
+        Ok(r) => r,
+        Err(e) => {
+            body["type"] = json!(kind);
+            lifecycle::explain(ctx, id, &body, e).await
+        }
+    }
 }
 
 pub async fn remediation_post(
@@ -503,15 +521,18 @@ pub async fn remediation_post(
     Form(f): Form<Vec<(String, String)>>,
 ) -> Response {
     let f = Fields(f);
+    let body = json!({ "finding": f.text("finding"), "due": f.text("due") });
     let r = async {
-        let body = json!({ "finding": f.text("finding"), "due": f.text("due") });
-        let w = f.write(&format!("/api/v1/applications/{id}/remediations"), body)?;
+        let w = f.write(
+            &format!("/api/v1/applications/{id}/remediations"),
+            body.clone(),
+        )?;
         answer(api::request_remediation(st(&ctx), caller(&ctx), Path(id.clone()), w).await?)
             .await?;
         Ok(ctx.see_other(&format!("/applications/{}", enc(&id))))
     }
     .await;
-    done(&ctx, r)
+    event_done(&ctx, &id, "request-remediation", body, r).await
 }
 
 pub async fn recheck_post(
@@ -520,11 +541,11 @@ pub async fn recheck_post(
     Form(f): Form<Vec<(String, String)>>,
 ) -> Response {
     let f = Fields(f);
+    let body = json!({ "resolved": f.get("resolved") == Some("true"), "note": f.text("note") });
     let r = async {
-        let body = json!({ "resolved": f.get("resolved") == Some("true"), "note": f.text("note") });
         let w = f.write(
             &format!("/api/v1/applications/{id}/remediations/{finding}/recheck"),
-            body,
+            body.clone(),
         )?;
         answer(
             api::recheck_remediation(
@@ -539,7 +560,9 @@ pub async fn recheck_post(
         Ok(ctx.see_other(&format!("/applications/{}", enc(&id))))
     }
     .await;
-    done(&ctx, r)
+    let mut event = body;
+    event["finding"] = json!(finding);
+    event_done(&ctx, &id, "recheck-remediation", event, r).await
 }
 
 pub async fn assign_post(

@@ -46,6 +46,15 @@ async fn the_authority_revokes_only_after_a_hearing() {
             .status,
         401
     );
+    let ko = t
+        .post_ko(&format!("{app}/events"), Some(&p), &hearing)
+        .await;
+    assert_eq!(ko.status, 403);
+    assert!(
+        ko.text.contains("이 작업을 할 수 있는 역할이 아닙니다"),
+        "{}",
+        ko.text
+    );
 
     // A crafted revocation before any hearing: refused, said in both languages.
     let revoke = [("type", "revoke"), ("ground", "fraud")];

@@ -290,6 +290,48 @@ async fn lifecycle_through_the_forms() {
         .await;
     assert_eq!(refused.status, 409);
     assert!(refused.text.contains("remediation-open"));
+    // The same refusals in Korean, with their dates and names.
+    let ko = t
+        .post_ko(
+            &format!("{app}/events"),
+            Some(&ev),
+            &[("type", "submit-to-committee")],
+        )
+        .await;
+    assert!(
+        ko.text
+            .contains("결함 `f1`의 보완조치(기한 2026-04-01)가 아직 재확인되지 않았습니다"),
+        "{}",
+        ko.text
+    );
+    let again = t
+        .post_ko(
+            &format!("{app}/remediations/f9/recheck"),
+            Some(&ev),
+            &[("resolved", "true"), ("note", "x")],
+        )
+        .await;
+    assert_eq!(again.status, 409);
+    assert!(
+        again
+            .text
+            .contains("결함 `f9`에 대해 진행 중인 보완조치 요청이 없습니다"),
+        "{}",
+        again.text
+    );
+    let past = t
+        .post_ko(
+            &format!("{app}/remediations"),
+            Some(&ev),
+            &[("finding", "f1"), ("due", "2026-01-01")],
+        )
+        .await;
+    assert_eq!(past.status, 409);
+    assert!(
+        past.text.contains("보완조치 기한 2026-01-01"),
+        "{}",
+        past.text
+    );
     t.clock.set(at("2026-03-20T02:00:00Z"));
     // Sessions last eight hours: sign in again after the clock moves.
     let ev = t.login("evaluator1").await;
