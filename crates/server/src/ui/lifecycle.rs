@@ -82,7 +82,9 @@ pub fn certificate_section(ctx: &Ctx, state: &State) -> String {
             ctx.t("Valid", "유효 기간"),
             format!("{} – {}", cert.valid_from, cert.valid_until),
         ),
-        (
+    ];
+    if matches!(state, State::Certified(_)) {
+        rows.push((
             ctx.t("Renewal deadline", "갱신 신청 기한"),
             match deadline {
                 Some(d) => format!(
@@ -94,8 +96,8 @@ pub fn certificate_section(ctx: &Ctx, state: &State) -> String {
                 ),
                 None => "—".to_owned(),
             },
-        ),
-    ];
+        ));
+    }
     if let Some(r) = &held.renewal {
         rows.push((
             ctx.t("Renewal applied for", "갱신 신청일"),

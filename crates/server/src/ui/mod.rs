@@ -279,7 +279,7 @@ th{background:#eaeef2}\
 form.box,section.box{background:#fff;border:1px solid #d0d7de;padding:.7rem 1rem;margin:.6rem 0;border-radius:4px}\
 label{display:inline-block;margin:.2rem .8rem .2rem 0}\
 input,select,textarea,button{font:inherit}textarea{width:100%;min-height:12rem;font-family:monospace}\
-.st{display:inline-block;padding:0 .4rem;border-radius:3px;background:#ddf4ff}\
+.st{display:inline-block;padding:0 .4rem;border-radius:3px;background:#ddf4ff;white-space:nowrap}\
 .st-active,.st-eligible,.st-certified,.st-approved,.ok{background:#dafbe1}\
 .st-revoked,.st-not-eligible,.st-rejected,.bad{background:#ffebe9}\
 .st-expired,.st-grandfathered,.st-evidence-needed{background:#fff8c5}\
