@@ -110,7 +110,10 @@ async fn the_authority_revokes_only_after_a_hearing() {
     let page = t.get(&app, Some(&admin)).await;
     assert!(page.text.contains("st-revoked"));
     assert!(page.text.contains("obtained by fraud"));
-    assert!(!page.text.contains("Renewal deadline"), "no deadline once revoked");
+    assert!(
+        !page.text.contains("Renewal deadline"),
+        "no deadline once revoked"
+    );
     assert_eq!(form_with(&page.text, r#"value="hearing""#), "");
     let en = t.get("/registry?status=revoked", None).await;
     assert!(en.text.contains(&number), "{}", en.text);
