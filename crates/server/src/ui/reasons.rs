@@ -10,6 +10,7 @@ use kcvs_model::Text;
 use kcvs_registry::agency::{
     AgencyError, AgencyRevocationGround, DiscretionaryGround, MandatoryGround, Unmet,
 };
+use kcvs_registry::committee::{Affiliation, CommitteeError, ConflictKind};
 use kcvs_registry::lifecycle::{RevocationGround, StateName, TransitionError};
 
 fn both(en: String, ko: String) -> Text {
@@ -396,6 +397,101 @@ pub fn agency(e: &AgencyError) -> Text {
                 .to_owned(),
             "지정이 취소된 기관으로, 취소 후 재지정은 다루지 않습니다.".to_owned(),
         ),
+    }
+}
+
+fn affiliation(a: Affiliation) -> Text {
+    let (en, ko) = match a {
+        Affiliation::Industry => ("industry", "산업계"),
+        Affiliation::Academia => ("academia", "학계"),
+        Affiliation::ResearchInstitute => ("research institute", "연구기관"),
+        Affiliation::MsitRecommendedOfficial => {
+            ("MSIT-recommended official", "과기정통부 추천 공무원")
+        }
+    };
+    Text::new(en, ko)
+}
+
+fn conflict(k: ConflictKind) -> Text {
+    let (en, ko) = match k {
+        ConflictKind::Employer => ("employer", "소속 기관"),
+        ConflictKind::Competitor => ("competitor", "경쟁사"),
+        ConflictKind::Consultant => ("consultant", "자문"),
+    };
+    Text::new(en, ko)
+}
+
+/// Why the registry's tally refused a sitting or its decision.
+pub fn committee(e: &CommitteeError) -> Text {
+    use CommitteeError as C;
+    match e {
+        C::WrongApplication { expected, got } => both(
+            format!("The sitting is for application `{got}`, not `{expected}`."),
+            format!("이 회의는 `{expected}`이(가) 아니라 `{got}` 신청에 대한 것입니다."),
+        ),
+        C::UnknownMember { member } => both(
+            format!("`{member}` is not a member of the committee."),
+            format!("`{member}`은(는) 위원회 위원이 아닙니다."),
+        ),
+        C::OutOfTerm { member, date } => both(
+            format!("`{member}` is not in term on {date}."),
+            format!("`{member}` 위원은 {date}에 임기 중이 아닙니다."),
+        ),
+        C::DuplicatePresence { member } => both(
+            format!("`{member}` is listed as present twice."),
+            format!("`{member}` 위원이 출석 명단에 두 번 있습니다."),
+        ),
+        C::NotPresent { member } => both(
+            format!("`{member}` voted but is not recorded as present."),
+            format!("`{member}` 위원은 출석하지 않았는데 표결했습니다."),
+        ),
+        C::DuplicateVote { member } => both(
+            format!("`{member}` voted twice."),
+            format!("`{member}` 위원이 두 번 표결했습니다."),
+        ),
+        C::RecusedMemberVoted { member, kind } => {
+            let k = conflict(*kind);
+            both(
+                format!(
+                    "`{member}` is recused ({} of the applicant) and may not vote.",
+                    k.en
+                ),
+                format!(
+                    "`{member}` 위원은 신청인과의 이해충돌({})로 회피 대상이어서 표결할 수 없습니다.",
+                    k.ko
+                ),
+            )
+        }
+        C::MissingRationale { member } => both(
+            format!("The vote of `{member}` has no rationale."),
+            format!("`{member}` 위원의 표결에 사유가 없습니다."),
+        ),
+        C::NoQuorum {
+            eligible,
+            required,
+            shortfalls,
+        } => {
+            let short: Vec<(Text, u32, u32)> = shortfalls
+                .iter()
+                .map(|(a, have, need)| (affiliation(*a), *have, *need))
+                .collect();
+            both(
+                format!(
+                    "No quorum: {eligible} eligible members present, {required} required{}.",
+                    short
+                        .iter()
+                        .map(|(a, have, need)| format!("; {} {have} of {need}", a.en))
+                        .collect::<String>()
+                ),
+                format!(
+                    "정족수 미달: 회피 대상이 아닌 출석 위원 {eligible}명, 필요 {required}명{}.",
+                    short
+                        .iter()
+                        .map(|(a, have, need)| format!("; {} {need}명 중 {have}명", a.ko))
+                        .collect::<String>()
+                ),
+            )
+        }
     }
 }
 

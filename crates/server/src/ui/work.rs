@@ -6,10 +6,11 @@
 use axum::extract::{Form, Path};
 use axum::http::StatusCode;
 use axum::response::Response;
+use kcvs_registry::committee::{CommitteeError, Member, Resolution, tally};
 use kcvs_registry::lifecycle::State as CaseState;
 use serde_json::{Value, json};
 
-use super::{Ctx, Fields, answer, badge, enc, esc, kv_table, lifecycle, st, word};
+use super::{Ctx, Fields, answer, badge, enc, esc, kv_table, lifecycle, reasons, st, word};
 use crate::error::ApiError;
 use crate::extract::{Caller, Role, User};
 use crate::routes::{applications as api, committee};
@@ -696,12 +697,19 @@ async fn docket_page(ctx: &Ctx) -> Result<Response, ApiError> {
             ));
         }
         if !decided && u.is(Role::Admin) {
-            b.push_str(&button_form(
-                ctx,
-                &format!("/sittings/{}/decide", enc(&d.id)),
-                "",
-                ctx.t("Record the decision", "의결 확정"),
-            ));
+            // Offered only if the registry's tally would take the sitting as it stands.
+            match tally_of(ctx, &d.id).await {
+                Some(Err(e)) => b.push_str(&format!(
+                    r#"<p class="err">{}</p>"#,
+                    esc(reasons::committee(&e).get(lang))
+                )),
+                _ => b.push_str(&button_form(
+                    ctx,
+                    &format!("/sittings/{}/decide", enc(&d.id)),
+                    "",
+                    ctx.t("Record the decision", "의결 확정"),
+                )),
+            }
         }
         b.push_str("</section>");
     }
@@ -724,6 +732,27 @@ pub async fn vote_post(
     done(&ctx, r)
 }
 
+/// What the registry's tally says of a sitting as it stands, without recording anything.
+async fn tally_of(ctx: &Ctx, sitting: &str) -> Option<Result<Resolution, CommitteeError>> {
+    let store = ctx.state.store();
+    let d = store.deliberation(sitting).await.ok()??;
+    let members: Vec<Member> = store
+        .members()
+        .await
+        .ok()?
+        .into_iter()
+        .map(|m| m.member)
+        .collect();
+    let record = store.application(d.application.as_str()).await.ok()??;
+    let app = record.application()?;
+    Some(tally(
+        &members,
+        app,
+        &d.sitting(),
+        &ctx.state.config().quorum,
+    ))
+}
+
 pub async fn decide_post(
     ctx: Ctx,
     Path(id): Path<String>,
@@ -737,8 +766,20 @@ pub async fn decide_post(
         let app = v["deliberation"]["application"]
             .as_str()
             .unwrap_or_default();
-        Ok(ctx.see_other(&format!("/applications/{}", enc(app))))
+        Ok::<_, ApiError>(ctx.see_other(&format!("/applications/{}", enc(app))))
     }
     .await;
-    done(&ctx, r)
+    match r {
+        Ok(r) => r,
+        Err(e) => {
+            if e.status == StatusCode::CONFLICT
+                && let Some(Err(ce)) = tally_of(&ctx, &id).await
+                && ce.to_string() == e.detail
+            {
+                let reason = reasons::committee(&ce);
+                return ctx.refusal(e, Some(reason));
+            }
+            ctx.error(e)
+        }
+    }
 }

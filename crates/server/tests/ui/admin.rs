@@ -256,6 +256,32 @@ async fn members_declare_conflicts_and_the_docket_hides_the_files() {
         "{}",
         docket.text
     );
+    // With member1 recused the sitting has no quorum (four eligible, no industry member): the
+    // docket says so instead of offering the decision, and a crafted one is refused.
+    assert!(
+        docket
+            .text
+            .contains("No quorum: 4 eligible members present, 5 required; industry 0 of 1."),
+        "{}",
+        docket.text
+    );
+    assert_eq!(form_with(&docket.text, "/decide"), "");
+    let i = docket.text.find("Sitting ").unwrap() + "Sitting ".len();
+    let sid = docket.text[i..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let r = t
+        .post_ko(&format!("/sittings/{sid}/decide"), Some(&admin), &[])
+        .await;
+    assert_eq!(r.status, 409);
+    assert!(
+        r.text
+            .contains("정족수 미달: 회피 대상이 아닌 출석 위원 4명, 필요 5명; 산업계 1명 중 0명"),
+        "{}",
+        r.text
+    );
 }
 
 /// A provider registers a service (refused profiles shown with their errors in the page's
