@@ -2,6 +2,10 @@
 //!
 //! - `pages`: every page by role, in-process (`tower::ServiceExt::oneshot`): status codes, no
 //!   leaked data (a recused member's docket lacks the file), language choice, escaping, CSRF.
+//! - `certificate`: hearings before revocation, the renewal deadline, withdrawal and surrender.
+//! - `admin`: agencies, conflict declarations and the docket's recusals and quorum, service
+//!   registration.
+//! - `access`: the pages and forms of `certificate` and `admin` by every role, as a table.
 //! - `browser`: the lifecycle end to end in headless Chromium through chromedriver (skipped, with
 //!   a printed reason, only when `/usr/bin/chromedriver` is absent).
 
@@ -12,6 +16,7 @@
     reason = "test helpers: a fixture that cannot be set up fails the test"
 )]
 
+mod access;
 mod admin;
 mod browser;
 mod certificate;
