@@ -331,6 +331,11 @@ async fn providers_register_services_and_apply_for_them() {
         "{}",
         apply.text
     );
+    // The engine judges it in the public eligibility check.
+    let e = t
+        .post("/eligibility", None, &[("example", "e-approval")])
+        .await;
+    assert!(e.text.contains("/services/gaon-saas-mail"), "{}", e.text);
     // Another provider cannot take the id over.
     let hanbit = t.login("hanbit-provider").await;
     let r = t
