@@ -48,6 +48,14 @@ async fn row(
     out
 }
 
+/// Method, path, form fields, the expected cells.
+type Row = (
+    &'static str,
+    &'static str,
+    Vec<(&'static str, &'static str)>,
+    &'static str,
+);
+
 #[tokio::test]
 async fn new_pages_and_forms_by_role() {
     let t = ui_app().await;
@@ -59,7 +67,7 @@ async fn new_pages_and_forms_by_role() {
         });
     }
     let demo = "/applications/app-demo-gaon/events";
-    let table: Vec<(&str, &str, Vec<(&str, &str)>, &str)> = vec![
+    let table: Vec<Row> = vec![
         ("GET", "/agencies", vec![], "AAAAAAA"),
         ("GET", "/agencies/kisa", vec![], "AAAAAAA"),
         ("GET", "/services", vec![], "AAAAAAA"),
