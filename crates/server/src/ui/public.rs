@@ -11,7 +11,7 @@ use kcvs_registry::translog::{InclusionProof, LogEntry, SignedTreeHead, verify_e
 
 use super::{Ctx, Fields, badge, enc, esc, kv_table, st, word};
 use crate::error::ApiError;
-use crate::extract::{ApiQuery, Caller, JsonBody};
+use crate::extract::{ApiQuery, Caller, JsonBody, Role};
 use crate::routes::public::{
     EligibilityQuery, InclusionQuery, RegistryEntry, RegistryQuery, eligibility_check, inclusion,
 };
@@ -385,6 +385,18 @@ async fn certificate_page(ctx: &Ctx, number: &str) -> Result<Response, ApiError>
             ),
         ];
         b.push_str(&kv_table(&rows));
+    }
+    // The way from the registry to the hearing, revocation, renewal and surrender forms, for
+    // those who may act on the file (the application page checks again).
+    let may_act = ctx.user.as_ref().is_some_and(|u| {
+        u.is(Role::Admin) || (u.is(Role::Provider) && u.provider() == Some(row.provider.as_str()))
+    });
+    if let (Some(app), true) = (&row.application, may_act) {
+        b.push_str(&format!(
+            r#"<p><a href="/applications/{}">{}</a></p>"#,
+            enc(app.as_str()),
+            ctx.t("Application, hearings and actions", "신청, 청문 및 처리")
+        ));
     }
     b.push_str(&format!("<h2>{}</h2>", ctx.t("Signature", "전자서명")));
     let key = ctx.state.signer().key.verifying_key();

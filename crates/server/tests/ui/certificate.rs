@@ -11,6 +11,15 @@ async fn the_authority_revokes_only_after_a_hearing() {
     let t = ui_app().await;
     let (app, number) = t.certified("hanbit-provider", "hanbit-gov-iaas").await;
     let admin = t.login("admin").await;
+    // From the registry's certificate page to the file: for the authority and the holder only.
+    let link = format!(r#"<a href="{app}">"#);
+    let cert = format!("/certificates/{number}");
+    assert!(t.get(&cert, Some(&admin)).await.text.contains(&link));
+    let holder = t.login("hanbit-provider").await;
+    assert!(t.get(&cert, Some(&holder)).await.text.contains(&link));
+    let gaon = t.login("gaon-provider").await;
+    assert!(!t.get(&cert, Some(&gaon)).await.text.contains(&link));
+    assert!(!t.get(&cert, None).await.text.contains(&link));
     let page = t.get(&app, Some(&admin)).await;
     assert_eq!(page.status, 200);
     assert!(page.text.contains("Record the hearing"), "{}", page.text);
