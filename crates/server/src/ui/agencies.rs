@@ -63,7 +63,7 @@ fn is_admin(ctx: &Ctx) -> bool {
     ctx.is(Role::Admin)
 }
 
-/// What the registry says to `kind` today for this agency (a new one when `None`).
+/// What the registry says to `kind` today for an agency in `state`, without recording it.
 fn would(
     ctx: &Ctx,
     state: &AgencyState,
@@ -421,7 +421,8 @@ async fn explain(ctx: &Ctx, id: &str, kind: Option<AgencyEventKind>, e: ApiError
     ctx.error(e)
 }
 
-/// Post one agency change through the API handler `call`, then back to the agency's page.
+/// The answer to one agency change the API handler gave (`res`): back to the agency's page, or
+/// the refusal worded from the registry's typed error (`body` is the change as an event).
 async fn change(ctx: &Ctx, id: &str, body: Value, res: Result<Response, ApiError>) -> Response {
     let kind = kind_of(&body);
     let r = match res {
@@ -442,9 +443,11 @@ fn kind_of(body: &Value) -> Option<AgencyEventKind> {
 pub async fn designate_post(ctx: Ctx, Form(f): Form<Vec<(String, String)>>) -> Response {
     let f = Fields(f);
     let id = f.text("id");
+    let experts = f.text("dedicated_experts");
     let capacity = json!({
         "dedicated_unit": f.get("dedicated_unit") == Some("true"),
-        "dedicated_experts": f.text("dedicated_experts").parse::<u32>().unwrap_or(0),
+        // Not a count: sent as typed, so the API answers 422 rather than reading it as zero.
+        "dedicated_experts": experts.parse::<u32>().map_or_else(|_| json!(experts), |n| json!(n)),
         "security_measures": f.get("security_measures") == Some("true"),
         "financial_capacity": f.get("financial_capacity") == Some("true"),
     });

@@ -43,6 +43,15 @@ async fn agencies_designate_suspend_and_revoke_with_history() {
     let admin = t.login("admin").await;
     let page = t.get("/agencies", Some(&admin)).await;
     assert!(page.text.contains("at least 4 full-time dedicated experts"));
+    let r = t
+        .post_ko("/agencies", Some(&admin), &designate("four"))
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.text.contains("입력 항목이 빠졌거나 형식이 맞지 않습니다"),
+        "{}",
+        r.text
+    );
     let r = t.post("/agencies", Some(&admin), &designate("3")).await;
     assert_eq!(r.status, 409);
     assert!(r.text.contains("designation-criteria-not-met") && r.text.contains("has 3"));
