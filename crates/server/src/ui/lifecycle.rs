@@ -6,13 +6,17 @@
 //! the registry's reason instead of a form it would refuse (no revocation before a hearing that
 //! established the ground, no renewal after the deadline). The write itself still goes through
 //! the API's handler, so roles and ownership are the API's; a refusal that happens anyway (the
-//! case moved between page and post) is worded in the page's language by [`explain`].
+//! case moved between page and post) is worded in the page's language by [`explain`] (and a
+//! refused application by [`explain_submit`]).
 
 use axum::response::Response;
 use kcvs_model::Text;
-use kcvs_registry::CertificateNumber;
 use kcvs_registry::lifecycle::{
-    EndCause, Event, EventKind, RevocationGround, State, TransitionError,
+    Application, EndCause, Event, EventKind, HostCertificate, RevocationGround, ServiceType, State,
+    TransitionError,
+};
+use kcvs_registry::{
+    ApplicationId, CertificateNumber, ProviderId, RegimeRef, SchemeRef, ServiceRef,
 };
 use serde_json::Value;
 
@@ -396,4 +400,45 @@ async fn rederive(ctx: &Ctx, id: &str, body: &Value) -> Option<TransitionError> 
     let record = ctx.state.store().application(id).await.ok()??;
     let state = record.replay(ctx.state.ctx()).ok()?;
     would(ctx, &state, kind).err()
+}
+
+/// A refused application, worded from the registry's typed error. The form's submission is
+/// probed against the registry with today's date. The host certificate goes in as a stand-in
+/// that carries only its number (valid today, no tier), so a refusal that depends on the host's
+/// record is not re-derived; the wording is used only when the probe's error is the very one
+/// the API gave, and otherwise the API's own detail is shown.
+pub fn explain_submit(ctx: &Ctx, f: &super::Fields, e: ApiError) -> Response {
+    if e.status == axum::http::StatusCode::CONFLICT
+        && let Some(te) = probe_submit(ctx, f)
+        && te.to_string() == e.detail
+    {
+        return ctx.refusal(e, Some(reasons::transition(&te)));
+    }
+    ctx.error(e)
+}
+
+fn probe_submit(ctx: &Ctx, f: &super::Fields) -> Option<TransitionError> {
+    let today = ctx.state.today();
+    let service_type: ServiceType =
+        serde_json::from_value(Value::from(f.text("service_type"))).ok()?;
+    let host = f.get("host_certificate").map(|n| HostCertificate {
+        service: ServiceRef::new(""),
+        number: CertificateNumber::new(n.trim()),
+        scheme: SchemeRef::new(""),
+        tier: String::new(),
+        issued: today,
+        valid_until: today,
+        revoked: false,
+    });
+    let app = Application {
+        id: ApplicationId::new("probe"),
+        provider: ProviderId::new(ctx.user.as_ref()?.provider()?),
+        service: ServiceRef::new(f.text("service")),
+        regime: RegimeRef::new(f.text("regime")),
+        tier: f.text("tier"),
+        service_type,
+        scope: f.text("scope"),
+        host,
+    };
+    would(ctx, &State::Unfiled, EventKind::Submit(app)).err()
 }

@@ -170,7 +170,10 @@ pub async fn apply_post(ctx: Ctx, Form(f): Form<Vec<(String, String)>>) -> Respo
         Ok(ctx.see_other(&format!("/applications/{}", enc(id))))
     }
     .await;
-    done(&ctx, r)
+    match r {
+        Ok(r) => r,
+        Err(e) => lifecycle::explain_submit(&ctx, &f, e),
+    }
 }
 
 /// The first array under `key` anywhere in the case JSON.

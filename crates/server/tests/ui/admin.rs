@@ -340,6 +340,34 @@ async fn providers_register_services_and_apply_for_them() {
         "{}",
         apply.text
     );
+    // Refused applications are explained in the page's language.
+    let apply = |tier: &'static str, service_type: &'static str| {
+        [
+            ("service", "gaon-saas-mail"),
+            ("regime", "csap-2023"),
+            ("tier", tier),
+            ("service_type", service_type),
+            ("scope", "mail"),
+        ]
+    };
+    let r = t
+        .post_ko("/applications", Some(&gaon), &apply("top", "iaas"))
+        .await;
+    assert_eq!(r.status, 409);
+    assert!(
+        r.text.contains("`top`은(는) `csap-2023`의 등급이 아닙니다"),
+        "{}",
+        r.text
+    );
+    let r = t
+        .post_ko("/applications", Some(&gaon), &apply("low", "saas-standard"))
+        .await;
+    assert_eq!(r.status, 409);
+    assert!(
+        r.text.contains("기반 IaaS의 인증번호를 밝혀야 합니다"),
+        "{}",
+        r.text
+    );
     // The engine judges it in the public eligibility check.
     let e = t
         .post("/eligibility", None, &[("example", "e-approval")])
