@@ -2,6 +2,11 @@
 //! cookie) and API tokens (`kcvs_…`, scoped `read` / `write`, expiring). Only SHA-256 digests of
 //! session and API tokens are stored.
 
+use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
+use std::net::{IpAddr, Ipv6Addr};
+use std::sync::{Mutex, PoisonError};
+
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -15,7 +20,7 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{Caller, JsonBody, JsonWrite, Role};
+use crate::extract::{Caller, ClientAddr, JsonBody, JsonWrite, Role};
 
 pub const SESSION_COOKIE: &str = "kcvs_session";
 
@@ -110,14 +115,26 @@ impl From<&kcvs_store::UserRow> for Me {
 }
 
 /// Sign in with a password; sets the session cookie.
+///
+/// Failed attempts are limited per account and per client address ([`LoginLimit`]): past the
+/// limit the answer is 429 with `Retry-After`, before any password is checked, whether or not
+/// the account exists. An unknown user costs the same argon2 work as a known one (a dummy hash),
+/// so neither the status nor the time tells which names exist.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = Me, description = "signed in; `Set-Cookie: kcvs_session=…; HttpOnly; SameSite=Strict`"),
-              (status = 401, body = Problem)))]
+              (status = 401, body = Problem),
+              (status = 429, body = Problem, description = "too many failed sign-ins for this account or address; see `Retry-After`")))]
 pub async fn login(
     State(state): State<AppState>,
+    client: ClientAddr,
     body: JsonBody<LoginRequest>,
 ) -> ApiResult<Response> {
     let req = body.value;
+    let limit = state.config().login_limit;
+    let attempt = state
+        .login_limiter()
+        .attempt(&limit, &req.username, client.0, state.now().as_second())
+        .map_err(too_many_failures)?;
     let user = state.store().user_by_username(&req.username).await?;
     // Verify against a dummy hash when the user is unknown, so timing does not tell.
     let ok = match &user {
@@ -128,8 +145,12 @@ pub async fn login(
         }
     };
     let Some(user) = user.filter(|_| ok) else {
-        return Err(ApiError::unauthorized("wrong username or password"));
+        return Err(ApiError::unauthorized(
+            "wrong username or password",
+            "사용자 이름 또는 비밀번호가 맞지 않습니다",
+        ));
     };
+    state.login_limiter().succeeded(attempt);
     let token = random_hex(32)?;
     let ttl = state.config().session_ttl_secs;
     let now = state.now();
@@ -160,9 +181,24 @@ pub async fn login(
     Ok(res)
 }
 
-/// End the session of the cookie sent.
+fn too_many_failures(wait_secs: u64) -> ApiError {
+    let minutes = wait_secs.div_ceil(60);
+    ApiError::too_many_requests(
+        "too-many-login-failures",
+        wait_secs,
+        format!(
+            "too many failed sign-ins for this account or from this address; try again in {minutes} minute(s)"
+        ),
+        format!(
+            "이 계정 또는 이 주소에서 로그인 실패가 너무 많습니다. {minutes}분 뒤에 다시 시도하십시오"
+        ),
+    )
+}
+
+/// End the session of the cookie sent, on the server: the cookie no longer signs anyone in,
+/// even if a copy of it is kept. Expired sessions are purged at the same time.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
-    responses((status = 204, description = "signed out; the cookie is cleared")))]
+    responses((status = 204, description = "signed out; the session is deleted and the cookie cleared")))]
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     let token = headers
         .get_all(header::COOKIE)
@@ -172,13 +208,12 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiRes
         .filter_map(|kv| kv.trim().split_once('='))
         .find(|(k, _)| *k == SESSION_COOKIE)
         .map(|(_, v)| v.to_owned());
-    if let Some(token) = token
-        && let Begin::Fresh(mut tx) = state
-            .store()
-            .begin_write("anonymous", state.now(), None)
-            .await?
-    {
-        tx.delete_session(&token_hash(&token)).await?;
+    let now = state.now();
+    if let Begin::Fresh(mut tx) = state.store().begin_write("anonymous", now, None).await? {
+        if let Some(token) = token {
+            tx.delete_session(&token_hash(&token)).await?;
+        }
+        tx.purge_expired_sessions(now.as_second()).await?;
         tx.commit(&StoredResponse {
             status: 204,
             body: String::new(),
@@ -191,6 +226,42 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiRes
         HeaderValue::from_static("kcvs_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
     );
     Ok(res)
+}
+
+/// Delete expired sessions and forget login failures older than the window. `kcvs serve`
+/// runs this every [`crate::Config::purge_every`] ([`spawn_purge`]); logout purges sessions too.
+pub async fn purge_expired(state: &AppState) -> ApiResult<u64> {
+    let now = state.now();
+    state
+        .login_limiter()
+        .forget_old(&state.config().login_limit, now.as_second());
+    let Begin::Fresh(mut tx) = state.store().begin_write("system", now, None).await? else {
+        return Err(ApiError::internal("replay without a key"));
+    };
+    let n = tx.purge_expired_sessions(now.as_second()).await?;
+    tx.commit(&StoredResponse {
+        status: 204,
+        body: String::new(),
+    })
+    .await?;
+    Ok(n)
+}
+
+/// Run [`purge_expired`] every `config.purge_every` until the task is dropped or aborted.
+pub fn spawn_purge(state: AppState) -> tokio::task::JoinHandle<()> {
+    let every = state.config().purge_every;
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            // A failed purge is retried at the next tick; the error was logged by `internal`
+            // or is a store error worth a line.
+            if let Err(e) = purge_expired(&state).await {
+                eprintln!("kcvs serve: session purge failed: {}", e.detail.en);
+            }
+        }
+    })
 }
 
 /// Who the caller is.
@@ -214,8 +285,10 @@ pub struct TokenRequest {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct TokenCreated {
     pub id: String,
-    /// Shown once; only its SHA-256 is kept.
-    pub token: String,
+    /// Shown once; only its SHA-256 is kept. `null` when the answer is a replay under the same
+    /// `Idempotency-Key`: the record that answers replays does not keep the secret either
+    /// (revoke the token and create another if the first answer was lost).
+    pub token: Option<String>,
     pub scopes: Vec<String>,
     /// Unix seconds.
     pub expires_at: i64,
@@ -236,12 +309,14 @@ pub async fn create_token(
         return Err(ApiError::unprocessable(
             "invalid-scope",
             "scopes must be a non-empty list of `read` and `write`",
+            "scopes는 `read`와 `write`로 된 비어 있지 않은 목록이어야 합니다",
         ));
     }
     if !(1..=365).contains(&req.expires_in_days) {
         return Err(ApiError::unprocessable(
             "invalid-expiry",
             "expires_in_days must be between 1 and 365",
+            "expires_in_days는 1에서 365 사이여야 합니다",
         ));
     }
     let mut tx = match state
@@ -262,13 +337,15 @@ pub async fn create_token(
         expires_at: state.now().as_second() + i64::from(req.expires_in_days) * 86_400,
     };
     tx.create_api_token(&row, &token_hash(&token)).await?;
-    let out = TokenCreated {
+    let mut out = TokenCreated {
         id: row.id,
-        token,
+        token: None,
         scopes: row.scopes,
         expires_at: row.expires_at,
     };
-    crate::routes::finish(tx, StatusCode::CREATED, &out).await
+    let kept = serde_json::to_string(&out).map_err(ApiError::internal)?;
+    out.token = Some(token);
+    crate::routes::finish_keeping(tx, StatusCode::CREATED, &out, kept).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -299,18 +376,21 @@ pub async fn create_user(
         ApiError::unprocessable(
             "invalid-role",
             "role must be provider, evaluator, committee or admin",
+            "role은 provider, evaluator, committee, admin 중 하나여야 합니다",
         )
     })?;
     if (role == Role::Provider) != req.provider.is_some() {
         return Err(ApiError::unprocessable(
             "invalid-provider",
             "a provider user needs `provider`; other roles must not have one",
+            "사업자 사용자에게는 `provider`가 필요하고, 다른 역할에는 없어야 합니다",
         ));
     }
     if req.password.chars().count() < 10 {
         return Err(ApiError::unprocessable(
             "weak-password",
             "a password needs at least 10 characters",
+            "비밀번호는 10자 이상이어야 합니다",
         ));
     }
     let mut tx = match state
@@ -338,4 +418,202 @@ pub async fn create_user(
         display_name: new.display_name,
     };
     crate::routes::finish(tx, StatusCode::CREATED, &out).await
+}
+
+/// How many failed password sign-ins are allowed before 429.
+///
+/// ASSUMPTION `serve.login-limit`: no source we hold sets numbers; ours are 5 failures per
+/// account and 20 per client address within 15 minutes. An address gets more room than an
+/// account because one office behind one NAT address holds many staff. A limit of 0 turns that
+/// check off (e.g. behind a proxy that hides the client's address).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoginLimit {
+    /// Failures per account: the username as typed, whether or not it exists.
+    pub per_account: u32,
+    /// Failures per client address (an IPv4 address, or the /64 of an IPv6 one).
+    pub per_address: u32,
+    /// The sliding window the failures are counted in, in seconds.
+    pub window_secs: i64,
+}
+
+impl Default for LoginLimit {
+    fn default() -> Self {
+        LoginLimit {
+            per_account: 5,
+            per_address: 20,
+            window_secs: 15 * 60,
+        }
+    }
+}
+
+/// The failures of one key: their times (Unix seconds), oldest first.
+#[derive(Debug)]
+struct Failures<K>(HashMap<K, VecDeque<i64>>);
+
+impl<K> Default for Failures<K> {
+    fn default() -> Self {
+        Failures(HashMap::new())
+    }
+}
+
+impl<K: Eq + Hash + Clone> Failures<K> {
+    /// Seconds until `key` may try again, if it is at its limit now.
+    fn wait(&mut self, key: &K, max: u32, window: i64, now: i64) -> Option<u64> {
+        let times = self.0.get_mut(key)?;
+        while times.front().is_some_and(|&t| t <= now - window) {
+            times.pop_front();
+        }
+        let full = max > 0 && times.len() >= max as usize;
+        let oldest = *times.front()?;
+        full.then(|| u64::try_from(oldest + window - now).unwrap_or(1).max(1))
+    }
+
+    fn add(&mut self, key: K, now: i64) {
+        self.0.entry(key).or_default().push_back(now);
+    }
+
+    /// Take back one failure recorded at `at` (an attempt that turned out to succeed).
+    fn take_back(&mut self, key: &K, at: i64) {
+        if let Some(times) = self.0.get_mut(key)
+            && let Some(i) = times.iter().rposition(|&t| t == at)
+        {
+            times.remove(i);
+        }
+    }
+
+    fn forget_old(&mut self, window: i64, now: i64) {
+        self.0.retain(|_, times| {
+            times.retain(|&t| t > now - window);
+            !times.is_empty()
+        });
+    }
+}
+
+/// A client address as the limiter counts it: IPv6 by its /64, which one host usually holds
+/// whole; an IPv4-mapped IPv6 address as the IPv4 address.
+fn address_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(Ipv6Addr::from(
+                u128::from(v6) & 0xffff_ffff_ffff_ffff_0000_0000_0000_0000,
+            )),
+        },
+        v4 => v4,
+    }
+}
+
+/// Counts failed sign-ins in memory, per account and per client address.
+///
+/// In memory, not in the database: counts are lost on restart (an attacker gains one window at
+/// most) and are per process. An attempt counts as a failure from the moment it starts, so
+/// parallel guesses cannot slip past the limit while argon2 runs; a success takes its own
+/// failure back and clears the account's.
+#[derive(Debug, Default)]
+pub struct LoginLimiter {
+    accounts: Mutex<Failures<String>>,
+    addresses: Mutex<Failures<IpAddr>>,
+}
+
+/// A sign-in under way, counted as a failure until [`LoginLimiter::succeeded`].
+#[derive(Debug)]
+pub struct Attempt {
+    account: String,
+    address: Option<IpAddr>,
+    at: i64,
+}
+
+impl LoginLimiter {
+    /// Start an attempt, or the seconds to wait if the account or the address is at its limit.
+    pub fn attempt(
+        &self,
+        limit: &LoginLimit,
+        account: &str,
+        address: Option<IpAddr>,
+        now: i64,
+    ) -> Result<Attempt, u64> {
+        let address = address.map(address_key);
+        let w = limit.window_secs;
+        let mut accounts = self.accounts.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut addresses = self.addresses.lock().unwrap_or_else(PoisonError::into_inner);
+        let wait = accounts
+            .wait(&account.to_owned(), limit.per_account, w, now)
+            .into_iter()
+            .chain(address.and_then(|a| addresses.wait(&a, limit.per_address, w, now)))
+            .max();
+        if let Some(wait) = wait {
+            return Err(wait);
+        }
+        if limit.per_account > 0 {
+            accounts.add(account.to_owned(), now);
+        }
+        if let Some(a) = address.filter(|_| limit.per_address > 0) {
+            addresses.add(a, now);
+        }
+        Ok(Attempt {
+            account: account.to_owned(),
+            address,
+            at: now,
+        })
+    }
+
+    /// The attempt signed in: the account starts afresh; the address keeps its other failures.
+    pub fn succeeded(&self, attempt: Attempt) {
+        let mut accounts = self.accounts.lock().unwrap_or_else(PoisonError::into_inner);
+        accounts.0.remove(&attempt.account);
+        if let Some(a) = attempt.address {
+            self.addresses
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take_back(&a, attempt.at);
+        }
+    }
+
+    /// Drop failures older than the window, and keys left with none.
+    pub fn forget_old(&self, limit: &LoginLimit, now: i64) {
+        let w = limit.window_secs;
+        self.accounts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .forget_old(w, now);
+        self.addresses
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .forget_old(w, now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limit_slides_and_a_success_clears_the_account() {
+        let limit = LoginLimit {
+            per_account: 2,
+            per_address: 3,
+            window_secs: 100,
+        };
+        let l = LoginLimiter::default();
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        assert!(l.attempt(&limit, "a", Some(ip), 0).is_ok());
+        assert!(l.attempt(&limit, "a", Some(ip), 10).is_ok());
+        // Two failures: the account waits until the first leaves the window.
+        assert_eq!(l.attempt(&limit, "a", Some(ip), 20).unwrap_err(), 80);
+        assert!(l.attempt(&limit, "a", Some(ip), 100).is_ok());
+        // The address now has three failures (0 fell out; 10, 100 and one for `b`)...
+        let b = l.attempt(&limit, "b", Some(ip), 101).unwrap();
+        assert_eq!(l.attempt(&limit, "c", Some(ip), 102).unwrap_err(), 8);
+        // ...until `b` turns out to succeed: its own failure is taken back.
+        l.succeeded(b);
+        assert!(l.attempt(&limit, "c", Some(ip), 103).is_ok());
+        // Another /64 is another address; the same /64 is the same.
+        let other: IpAddr = "2001:db8:0:1::1".parse().unwrap();
+        let same = |s: &str| address_key(s.parse().unwrap());
+        assert_eq!(same("2001:db8::1"), same("2001:db8::ffff"));
+        assert_ne!(same("2001:db8::1"), address_key(other));
+        assert_eq!(same("::ffff:192.0.2.1"), ip);
+        l.forget_old(&limit, 1000);
+        assert!(l.accounts.lock().unwrap().0.is_empty());
+    }
 }

@@ -71,7 +71,10 @@ pub fn list_filter(user: &User) -> ApiResult<AppFilter> {
         Role::Provider => user
             .provider()
             .map(|p| AppFilter::Provider(p.to_owned()))
-            .ok_or_else(|| ApiError::forbidden("this provider user names no provider")),
+            .ok_or_else(|| ApiError::forbidden(
+                    "this provider user names no provider",
+                    "이 사업자 사용자에게 지정된 사업자가 없습니다",
+                )),
         Role::Evaluator => Ok(AppFilter::Evaluator(user.id().to_owned())),
     }
 }
@@ -102,16 +105,16 @@ pub fn may_record(user: &User, standing: &Standing, kind: &str) -> ApiResult<()>
     if ok {
         Ok(())
     } else {
-        Err(ApiError::forbidden(format!(
-            "a `{}` event is recorded by the {}; you are `{}`",
-            kind,
-            match event_role(kind) {
-                Role::Provider => "applicant",
-                Role::Evaluator => "assigned evaluator",
-                _ => "authority",
-            },
-            user.role.as_str()
-        )))
+        let (en, ko) = match event_role(kind) {
+            Role::Provider => ("applicant", "신청인"),
+            Role::Evaluator => ("assigned evaluator", "담당 평가원"),
+            _ => ("authority", "인증기관"),
+        };
+        let you = user.role.as_str();
+        Err(ApiError::forbidden(
+            format!("a `{kind}` event is recorded by the {en}; you are `{you}`"),
+            format!("`{kind}` 사건은 {ko}이(가) 기록합니다. 현재 역할은 `{you}`입니다"),
+        ))
     }
 }
 
@@ -143,6 +146,7 @@ pub async fn see_deliberation(
         }
         _ => Err(ApiError::forbidden(
             "committee sittings are for the authority and the committee",
+            "위원회 회의는 인증기관과 위원회만 볼 수 있습니다",
         )),
     }
 }

@@ -2,13 +2,25 @@
 //! `title`, `status`, `detail`, plus `code`, a stable kebab-case spelling clients can match on
 //! (for a refused transition it is `TransitionError::code()`).
 //!
+//! **Two languages.** Every [`ApiError`] carries its detail in English and Korean (the
+//! constructors take both, so an untranslated error does not compile), and the title comes from
+//! the status in either language. A handler does not know the caller's language, so the error
+//! renders in English and travels with the response as an extension; the [`localize`]
+//! middleware, which sees the request, renders it again in Korean when `?lang=ko` or
+//! `Accept-Language` (q-values honoured) asks for it. The default is English. `type` and `code`
+//! never change with the language.
+//!
 //! Client errors carry their own message and are not logged; an internal error is logged to
 //! stderr with its cause and answered with a generic 500.
 
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use kcvs_model::{Lang, Text};
 use kcvs_registry::agency::AgencyError;
 use kcvs_registry::committee::CommitteeError;
+use kcvs_report::i18n::{lang_code, parse_lang};
 use kcvs_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -16,96 +28,205 @@ use utoipa::ToSchema;
 /// An RFC 9457 problem document.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {
-    /// `urn:kcvs:problem:<code>`.
+    /// `urn:kcvs:problem:<code>`; the same in every language.
     #[serde(rename = "type")]
     pub type_: String,
+    /// In the language asked for (`?lang=ko|en`, else `Accept-Language`, else English).
     pub title: String,
     pub status: u16,
+    /// In the language asked for, with the particulars (ids, dates) filled in.
     pub detail: String,
     /// A stable spelling of the error (`not-allowed`, `unknown-field`, `idempotency-key-reused`).
     pub code: String,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ApiError {
     pub status: StatusCode,
     pub code: String,
-    pub detail: String,
+    /// What went wrong, in both languages.
+    pub detail: Text,
+    /// For 429: how many seconds to wait, sent as `Retry-After`.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: &str, detail: Text) -> Self {
         ApiError {
             status,
             code: code.to_owned(),
-            detail: detail.into(),
+            detail,
+            retry_after: None,
         }
     }
 
-    pub fn bad_request(code: &str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, detail)
+    fn two(status: StatusCode, code: &str, en: impl Into<String>, ko: impl Into<String>) -> Self {
+        Self::new(status, code, Text::new(en, ko))
     }
 
-    pub fn unprocessable(code: &str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
+    pub fn bad_request(code: &str, en: impl Into<String>, ko: impl Into<String>) -> Self {
+        Self::two(StatusCode::BAD_REQUEST, code, en, ko)
     }
 
-    pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", detail)
+    pub fn unprocessable(code: &str, en: impl Into<String>, ko: impl Into<String>) -> Self {
+        Self::two(StatusCode::UNPROCESSABLE_ENTITY, code, en, ko)
     }
 
-    pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", detail)
+    pub fn unauthorized(en: impl Into<String>, ko: impl Into<String>) -> Self {
+        Self::two(StatusCode::UNAUTHORIZED, "unauthorized", en, ko)
+    }
+
+    pub fn forbidden(en: impl Into<String>, ko: impl Into<String>) -> Self {
+        Self::two(StatusCode::FORBIDDEN, "forbidden", en, ko)
     }
 
     /// Also the answer when the caller may not know the thing exists.
     pub fn not_found(what: &str, id: &str) -> Self {
-        Self::new(
+        Self::two(
             StatusCode::NOT_FOUND,
             "not-found",
             format!("{what} `{id}` not found"),
+            format!("{} `{id}`을(를) 찾을 수 없습니다", noun_ko(what)),
         )
     }
 
-    pub fn conflict(code: &str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, code, detail)
+    pub fn conflict(code: &str, en: impl Into<String>, ko: impl Into<String>) -> Self {
+        Self::two(StatusCode::CONFLICT, code, en, ko)
+    }
+
+    /// 429 with `Retry-After: retry_after_secs`.
+    pub fn too_many_requests(
+        code: &str,
+        retry_after_secs: u64,
+        en: impl Into<String>,
+        ko: impl Into<String>,
+    ) -> Self {
+        ApiError {
+            retry_after: Some(retry_after_secs),
+            ..Self::two(StatusCode::TOO_MANY_REQUESTS, code, en, ko)
+        }
     }
 
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         eprintln!("kcvs serve: internal error: {cause}");
-        Self::new(
+        Self::two(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
             "the server could not complete the request",
+            "서버가 요청을 처리하지 못했습니다",
         )
     }
 
-    pub fn problem(&self) -> Problem {
+    pub fn problem(&self, lang: Lang) -> Problem {
         Problem {
             type_: format!("urn:kcvs:problem:{}", self.code),
-            title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
+            title: title(self.status, lang).to_owned(),
             status: self.status.as_u16(),
-            detail: self.detail.clone(),
+            detail: self.detail.get(lang).to_owned(),
             code: self.code.clone(),
         }
     }
-}
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
+    /// The problem+json response in one language.
+    pub fn render(&self, lang: Lang) -> Response {
+        let body = serde_json::to_vec(&self.problem(lang)).unwrap_or_default();
         let mut res = (self.status, body).into_response();
-        res.headers_mut().insert(
+        let h = res.headers_mut();
+        h.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        h.insert(
+            header::CONTENT_LANGUAGE,
+            HeaderValue::from_static(lang_code(lang)),
+        );
+        h.insert(header::VARY, HeaderValue::from_static("accept-language"));
         if self.status == StatusCode::UNAUTHORIZED {
-            res.headers_mut().insert(
+            h.insert(
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"kcvs\""),
             );
         }
+        if let Some(secs) = self.retry_after {
+            h.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         res
+    }
+}
+
+/// The title of a status, in either language. English keeps the HTTP reason phrase.
+fn title(status: StatusCode, lang: Lang) -> &'static str {
+    let en = status.canonical_reason().unwrap_or("Error");
+    if lang == Lang::En {
+        return en;
+    }
+    match status.as_u16() {
+        400 => "잘못된 요청",
+        401 => "인증 필요",
+        403 => "권한 없음",
+        404 => "찾을 수 없음",
+        409 => "상태 충돌",
+        413 => "요청 본문이 너무 큼",
+        415 => "지원하지 않는 미디어 유형",
+        422 => "처리할 수 없는 요청 내용",
+        429 => "요청이 너무 많음",
+        500 => "서버 내부 오류",
+        _ => "오류",
+    }
+}
+
+/// The Korean noun for what the store and the handlers say was not found.
+fn noun_ko(what: &str) -> &str {
+    match what {
+        "application" => "신청",
+        "certificate" => "인증서",
+        "signed certificate" => "서명된 인증서",
+        "service" => "서비스",
+        "agency" => "기관",
+        "member" => "위원",
+        "deliberation" => "심의",
+        "log entry" => "로그 항목",
+        "log entry for certificate" => "인증서의 로그 항목",
+        "api token" => "API 토큰",
+        "user" => "사용자",
+        other => other,
+    }
+}
+
+impl IntoResponse for ApiError {
+    /// English, with the error itself attached so [`localize`] can answer in Korean.
+    fn into_response(self) -> Response {
+        let mut res = self.render(Lang::En);
+        res.extensions_mut().insert(self);
+        res
+    }
+}
+
+/// The language a request asks for: `?lang=`, then `Accept-Language`, then English.
+pub fn request_lang(uri: &Uri, headers: &HeaderMap) -> Lang {
+    let query = uri.query().and_then(|q| {
+        q.split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == "lang")
+            .and_then(|(_, v)| parse_lang(v))
+    });
+    query
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(crate::ui::accept_language)
+        })
+        .unwrap_or(Lang::En)
+}
+
+/// Middleware: a problem answered in the language the request asks for.
+pub async fn localize(req: Request, next: Next) -> Response {
+    let lang = request_lang(req.uri(), req.headers());
+    let mut res = next.run(req).await;
+    match res.extensions_mut().remove::<ApiError>() {
+        Some(e) if lang != Lang::En => e.render(lang),
+        _ => res,
     }
 }
 
@@ -141,17 +262,28 @@ fn committee_code(e: &CommitteeError) -> &'static str {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
+        let conflict = StatusCode::CONFLICT;
         match e {
             StoreError::NotFound { what, id } => ApiError::not_found(what, &id),
-            StoreError::Transition(t) => ApiError::conflict(t.code(), t.to_string()),
-            StoreError::Agency(a) => ApiError::conflict(agency_code(&a), a.to_string()),
-            StoreError::Committee(c) => ApiError::conflict(committee_code(&c), c.to_string()),
+            StoreError::Transition(t) => ApiError::new(conflict, t.code(), t.text()),
+            StoreError::Agency(a) => ApiError::new(conflict, agency_code(&a), a.text()),
+            StoreError::Committee(c) => ApiError::new(conflict, committee_code(&c), c.text()),
             StoreError::IdempotencyMismatch => ApiError::unprocessable(
                 "idempotency-key-reused",
                 "this Idempotency-Key was already used with a different request",
+                "이 Idempotency-Key는 이미 다른 요청에 쓰였습니다",
             ),
-            StoreError::Conflict(d) => ApiError::conflict("conflict", d),
-            StoreError::Invalid(d) => ApiError::conflict("invalid-state", d),
+            // The store words these in English only; the Korean frames its particulars.
+            StoreError::Conflict(d) => ApiError::conflict(
+                "conflict",
+                d.clone(),
+                format!("이미 있거나 다른 기록과 충돌합니다: {d}"),
+            ),
+            StoreError::Invalid(d) => ApiError::conflict(
+                "invalid-state",
+                d.clone(),
+                format!("등록부의 현재 상태에서는 할 수 없습니다: {d}"),
+            ),
             other => ApiError::internal(other),
         }
     }

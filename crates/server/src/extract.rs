@@ -11,10 +11,13 @@
 //! | a bearer token that is unknown, expired or revoked | 401 | `unauthorized` |
 //! | a token without the scope the method needs | 403 | `insufficient-scope` |
 
+use std::net::{IpAddr, SocketAddr};
+
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
+use kcvs_model::Text;
 use kcvs_store::{Idem, Principal};
 use serde::de::DeserializeOwned;
 
@@ -80,11 +83,14 @@ impl User {
             Ok(())
         } else {
             let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-            Err(ApiError::forbidden(format!(
-                "this needs the role {}; you are `{}`",
-                names.join(" or "),
-                self.role.as_str()
-            )))
+            let you = self.role.as_str();
+            Err(ApiError::forbidden(
+                format!("this needs the role {}; you are `{you}`", names.join(" or ")),
+                format!(
+                    "이 작업에는 {} 역할이 필요합니다. 현재 역할은 `{you}`입니다",
+                    names.join(" 또는 ")
+                ),
+            ))
         }
     }
 }
@@ -99,7 +105,10 @@ impl Caller {
     /// Signed in, or 401.
     pub fn user(self) -> Result<User, ApiError> {
         self.0
-            .ok_or_else(|| ApiError::unauthorized("sign in or send a bearer token"))
+            .ok_or_else(|| ApiError::unauthorized(
+                "sign in or send a bearer token",
+                "로그인하거나 bearer 토큰을 보내십시오",
+            ))
     }
 }
 
@@ -134,14 +143,20 @@ impl FromRequestParts<AppState> for Caller {
                 .ok()
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .ok_or_else(|| {
-                    ApiError::unauthorized("expected `Authorization: Bearer <token>`")
+                    ApiError::unauthorized(
+                        "expected `Authorization: Bearer <token>`",
+                        "`Authorization: Bearer <토큰>` 형식이어야 합니다",
+                    )
                 })?;
             let principal = state
                 .store()
                 .token_principal(&token_hash(token.trim()), now)
                 .await?
                 .ok_or_else(|| {
-                    ApiError::unauthorized("the token is unknown, expired or revoked")
+                    ApiError::unauthorized(
+                        "the token is unknown, expired or revoked",
+                        "알 수 없거나 만료되었거나 폐기된 토큰입니다",
+                    )
                 })?;
             let needed = if write { "write" } else { "read" };
             let scoped = principal
@@ -152,7 +167,10 @@ impl FromRequestParts<AppState> for Caller {
                 return Err(ApiError::new(
                     StatusCode::FORBIDDEN,
                     "insufficient-scope",
-                    format!("the token lacks the `{needed}` scope"),
+                    Text::new(
+                        format!("the token lacks the `{needed}` scope"),
+                        format!("토큰에 `{needed}` 권한 범위가 없습니다"),
+                    ),
                 ));
             }
             let role = Role::parse(&principal.user.role)
@@ -172,7 +190,10 @@ impl FromRequestParts<AppState> for Caller {
             // SameSite=Strict keeps the cookie off cross-site requests; an Origin that names
             // another host on a write is refused as well.
             if write && !same_origin(parts) {
-                return Err(ApiError::forbidden("cross-origin write refused"));
+                return Err(ApiError::forbidden(
+                    "cross-origin write refused",
+                    "다른 출처에서 온 쓰기 요청은 거부됩니다",
+                ));
             }
             let role = Role::parse(&principal.user.role)
                 .ok_or_else(|| ApiError::internal("user with an unknown role"))?;
@@ -204,6 +225,25 @@ fn same_origin(parts: &Parts) -> bool {
         .is_some_and(|(_, rest)| rest == host)
 }
 
+/// The address the request came from, when the server was started with connection info
+/// (`kcvs serve` is; a router driven in-process is not, unless the request carries
+/// `ConnectInfo`). Forwarding headers are not read: anyone can write them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClientAddr(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
 /// A JSON body: checked media type, limit, syntax (400) and shape (422).
 pub struct JsonBody<T> {
     pub value: T,
@@ -229,7 +269,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         use serde_json::error::Category;
         match e.classify() {
             Category::Syntax | Category::Eof | Category::Io => {
-                ApiError::bad_request("malformed-json", format!("the body is not valid JSON: {e}"))
+                ApiError::bad_request(
+                    "malformed-json",
+                    format!("the body is not valid JSON: {e}"),
+                    format!("요청 본문이 올바른 JSON이 아닙니다: {e}"),
+                )
             }
             Category::Data => {
                 let msg = e.to_string();
@@ -241,6 +285,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 ApiError::unprocessable(
                     code,
                     format!("the body does not have the expected shape: {msg}"),
+                    format!("요청 본문의 형식이 맞지 않습니다: {msg}"),
                 )
             }
         }
@@ -250,16 +295,22 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 async fn read_body(req: Request, state: &AppState) -> Result<Bytes, ApiError> {
     Bytes::from_request(req, state).await.map_err(|r| {
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            let limit = state.config().body_limit;
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "body-too-large",
-                format!(
-                    "the body is larger than {} bytes",
-                    state.config().body_limit
+                Text::new(
+                    format!("the body is larger than {limit} bytes"),
+                    format!("요청 본문이 {limit}바이트를 넘습니다"),
                 ),
             )
         } else {
-            ApiError::bad_request("unreadable-body", r.body_text())
+            let why = r.body_text();
+            ApiError::bad_request(
+                "unreadable-body",
+                why.clone(),
+                format!("요청 본문을 읽을 수 없습니다: {why}"),
+            )
         }
     })
 }
@@ -275,7 +326,10 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported-media-type",
-                "send the body as `Content-Type: application/json`",
+                Text::new(
+                    "send the body as `Content-Type: application/json`",
+                    "요청 본문은 `Content-Type: application/json`으로 보내십시오",
+                ),
             ));
         }
         Ok(JsonBody {
@@ -309,6 +363,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonWrite<T> {
                 ApiError::bad_request(
                     "idempotency-key-required",
                     "a write needs an `Idempotency-Key` header (1 to 255 visible ASCII characters)",
+                    "쓰기 요청에는 `Idempotency-Key` 헤더(보이는 ASCII 문자 1~255자)가 필요합니다",
                 )
             })?;
         let method = req.method().clone();
@@ -343,6 +398,13 @@ impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ApiQuery<T> {
         Query::<T>::from_request_parts(parts, state)
             .await
             .map(|Query(q)| ApiQuery(q))
-            .map_err(|e| ApiError::bad_request("invalid-query", e.body_text()))
+            .map_err(|e| {
+                let why = e.body_text();
+                ApiError::bad_request(
+                    "invalid-query",
+                    why.clone(),
+                    format!("쿼리 문자열이 올바르지 않습니다: {why}"),
+                )
+            })
     }
 }

@@ -98,6 +98,10 @@ pub struct Config {
     /// Add `Secure` to the session cookie (behind TLS).
     pub cookie_secure: bool,
     pub password_cost: auth::PasswordCost,
+    /// Failed sign-ins allowed per account and per address before 429.
+    pub login_limit: auth::LoginLimit,
+    /// How often `kcvs serve` purges expired sessions and old login failures.
+    pub purge_every: std::time::Duration,
     pub quorum: QuorumRule,
     /// The name signed into certificates as their issuer.
     pub issuer: String,
@@ -110,6 +114,8 @@ impl Default for Config {
             session_ttl_secs: 8 * 3600,
             cookie_secure: false,
             password_cost: auth::PasswordCost::default(),
+            login_limit: auth::LoginLimit::default(),
+            purge_every: std::time::Duration::from_secs(10 * 60),
             quorum: QuorumRule::default(),
             issuer: "KISA (kcvs registry)".to_owned(),
         }
@@ -126,6 +132,8 @@ struct Inner {
     clock: Arc<dyn Clock>,
     config: Config,
     dummy_hash: String,
+    login_limiter: auth::LoginLimiter,
+    profiles: routes::public::ProfileCache,
 }
 
 /// Everything a handler needs.
@@ -161,6 +169,8 @@ impl AppState {
             clock,
             config,
             dummy_hash,
+            login_limiter: auth::LoginLimiter::default(),
+            profiles: routes::public::ProfileCache::default(),
         })))
     }
 
@@ -200,6 +210,15 @@ impl AppState {
     pub(crate) fn dummy_hash(&self) -> &str {
         &self.0.dummy_hash
     }
+
+    pub(crate) fn login_limiter(&self) -> &auth::LoginLimiter {
+        &self.0.login_limiter
+    }
+
+    /// The registered services' parsed profiles, kept between eligibility requests.
+    pub fn profiles(&self) -> &routes::public::ProfileCache {
+        &self.0.profiles
+    }
 }
 
 /// The API router, with its OpenAPI document served at `/api/v1/openapi.json`.
@@ -221,6 +240,7 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
     )
     .merge(extra)
     .fallback(routes::not_found)
+    .layer(axum::middleware::from_fn(error::localize))
     .layer(DefaultBodyLimit::max(limit))
     .with_state(state)
 }

@@ -88,7 +88,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// 404 for every path the API does not have, as a problem.
 pub async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "no-such-route", "no such route")
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "no-such-route",
+        kcvs_model::Text::new("no such route", "그런 경로가 없습니다"),
+    )
 }
 
 /// Start a write as the caller, or answer a replay of an earlier one.
@@ -127,9 +131,21 @@ pub(crate) async fn finish<T: Serialize>(
     body: &T,
 ) -> ApiResult<Response> {
     let text = serde_json::to_string(body).map_err(ApiError::internal)?;
+    finish_keeping(tx, status, body, text).await
+}
+
+/// [`finish`], but what a replay will answer is `kept`, not `body`: for an answer holding a
+/// secret that must not rest in the database.
+pub(crate) async fn finish_keeping<T: Serialize>(
+    tx: WriteTx,
+    status: StatusCode,
+    body: &T,
+    kept: String,
+) -> ApiResult<Response> {
+    let text = serde_json::to_string(body).map_err(ApiError::internal)?;
     tx.commit(&StoredResponse {
         status: status.as_u16(),
-        body: text.clone(),
+        body: kept,
     })
     .await?;
     let mut res = (status, text).into_response();

@@ -77,7 +77,7 @@ pub async fn run(
         Arc::new(SystemClock),
         Config::default(),
     )
-    .map_err(|e| ServeError::Setup(e.detail))?;
+    .map_err(|e| ServeError::Setup(e.detail.en))?;
     println!(
         "signing key: {} ({})",
         key_file.display(),
@@ -87,7 +87,7 @@ pub async fn run(
     if opts.demo {
         match crate::demo::seed(&state)
             .await
-            .map_err(|e| ServeError::Setup(e.detail))?
+            .map_err(|e| ServeError::Setup(e.detail.en))?
         {
             Some(users) => {
                 println!("demo data seeded; users (password shown once):");

@@ -51,6 +51,33 @@ pub struct ApiTokenRow {
     pub expires_at: i64,
 }
 
+/// An API token as its owner and the authority see it: never the secret or its digest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiTokenState {
+    pub token: ApiTokenRow,
+    /// When it was revoked (RFC 3339), if it was.
+    pub revoked_at: Option<String>,
+}
+
+const TOKEN_COLUMNS: &str = "id, user_id, name, scopes, created_at, expires_at, revoked_at";
+
+fn token_from_row(row: &sqlx::any::AnyRow) -> Result<ApiTokenState, StoreError> {
+    Ok(ApiTokenState {
+        token: ApiTokenRow {
+            id: text(row, "id")?,
+            user_id: text(row, "user_id")?,
+            name: text(row, "name")?,
+            scopes: text(row, "scopes")?
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
+            created_at: text(row, "created_at")?,
+            expires_at: int(row, "expires_at")?,
+        },
+        revoked_at: opt_text(row, "revoked_at")?,
+    })
+}
+
 const USER_COLUMNS: &str = "id, username, password_hash, role, provider_id, display_name";
 
 fn user_from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, StoreError> {
@@ -145,6 +172,34 @@ impl Store {
     }
 }
 
+impl Store {
+    /// One API token by its id (not its secret).
+    pub async fn api_token(&self, id: &str) -> Result<Option<ApiTokenState>, StoreError> {
+        let sql = "SELECT id, user_id, name, scopes, created_at, expires_at, revoked_at FROM api_tokens WHERE id = $1";
+        debug_assert!(sql.contains(TOKEN_COLUMNS));
+        sqlx::query(sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| token_from_row(&r))
+            .transpose()
+    }
+
+    /// A user's API tokens, newest first.
+    pub async fn api_tokens_of(&self, user_id: &str) -> Result<Vec<ApiTokenState>, StoreError> {
+        sqlx::query(
+            "SELECT id, user_id, name, scopes, created_at, expires_at, revoked_at FROM api_tokens \
+             WHERE user_id = $1 ORDER BY created_at DESC, id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(token_from_row)
+        .collect()
+    }
+}
+
 impl WriteTx {
     pub async fn create_user(&mut self, user: &NewUser) -> Result<(), StoreError> {
         sqlx::query(
@@ -233,5 +288,37 @@ impl WriteTx {
         )
         .await?;
         Ok(())
+    }
+
+    /// Revoke an API token; `false` if it was revoked already (nothing is written then).
+    pub async fn revoke_api_token(&mut self, id: &str) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT user_id, revoked_at FROM api_tokens WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found("api token", id))?;
+        if opt_text(&row, "revoked_at")?.is_some() {
+            return Ok(false);
+        }
+        let owner = text(&row, "user_id")?;
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2")
+            .bind(self.now.to_string())
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        self.audit("auth.token-revoke", &owner, json!({ "token": id }))
+            .await?;
+        Ok(true)
+    }
+
+    /// Delete every session that expired at or before `now` (Unix seconds); how many went.
+    /// Housekeeping, not a change of anyone's rights (an expired session already admits no
+    /// one), so it leaves no audit record.
+    pub async fn purge_expired_sessions(&mut self, now: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(done.rows_affected())
     }
 }

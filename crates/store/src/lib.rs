@@ -53,7 +53,7 @@ use sqlx::{Any, AnyPool, AssertSqlSafe, Executor, Row, SqlSafeStr, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub use agency::AgencyRecord;
-pub use auth::{ApiTokenRow, NewUser, Principal, UserRow};
+pub use auth::{ApiTokenRow, ApiTokenState, NewUser, Principal, UserRow};
 pub use committee::{DeliberationRow, MemberRow, VoteRow};
 pub use lifecycle::{ApplicationRecord, EventRow, Signer};
 pub use read::{AppFilter, ApplicationSummary, CertFilter, RegistryRow};

@@ -101,7 +101,10 @@ pub async fn submit_application(
     user.require(&[Role::Provider])?;
     let provider = user
         .provider()
-        .ok_or_else(|| ApiError::forbidden("this provider user names no provider"))?
+        .ok_or_else(|| ApiError::forbidden(
+                "this provider user names no provider",
+                "이 사업자 사용자에게 지정된 사업자가 없습니다",
+            ))?
         .to_owned();
     let req = body.value;
     let today = state.today();
@@ -112,6 +115,7 @@ pub async fn submit_application(
                 ApiError::unprocessable(
                     "unknown-host-certificate",
                     format!("no certificate `{number}` in the registry"),
+                    format!("등록부에 인증서 `{number}`이(가) 없습니다"),
                 )
             })?;
             let tier = cert.tier.clone().ok_or_else(|| {
@@ -119,6 +123,9 @@ pub async fn submit_application(
                     "host-untiered",
                     format!(
                         "host certificate `{number}` predates tiers and cannot carry a tiered SaaS"
+                    ),
+                    format!(
+                        "호스트 인증서 `{number}`은(는) 등급제 이전 인증서여서 등급이 있는 SaaS를 받칠 수 없습니다"
                     ),
                 )
             })?;
@@ -603,6 +610,7 @@ pub async fn assign_evaluator(
             ApiError::unprocessable(
                 "unknown-evaluator",
                 format!("no evaluator `{}`", body.value.evaluator),
+                format!("평가원 `{}`이(가) 없습니다", body.value.evaluator),
             )
         })?;
     let mut tx = match begin(&state, user.id(), body.idem).await? {
@@ -644,9 +652,9 @@ pub async fn register_service(
     user.require(&[Role::Provider, Role::Admin])?;
     let text = body.value.profile;
     let profile = kcvs_content::parse_service("profile", &text)
-        .map_err(|e| ApiError::unprocessable("invalid-profile", load_errors(&e)))?;
+        .map_err(|e| invalid_profile(&e))?;
     kcvs_content::check_service_schemes("profile", &text, state.rules())
-        .map_err(|e| ApiError::unprocessable("invalid-profile", load_errors(&e)))?;
+        .map_err(|e| invalid_profile(&e))?;
     let provider = match user.provider() {
         Some(p) => p.to_owned(),
         None => provider_of(profile.id.as_str()),
@@ -694,10 +702,23 @@ pub async fn list_services(
 
 /// Load errors as one line each.
 pub fn load_errors(e: &kcvs_content::LoadErrors) -> String {
+    load_errors_in(e, kcvs_model::Lang::En)
+}
+
+fn load_errors_in(e: &kcvs_content::LoadErrors, lang: kcvs_model::Lang) -> String {
     e.0.iter()
-        .map(|x| x.to_string())
+        .map(|x| x.message(lang))
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// 422 for a profile that does not load, in both languages.
+pub fn invalid_profile(e: &kcvs_content::LoadErrors) -> ApiError {
+    ApiError::unprocessable(
+        "invalid-profile",
+        load_errors(e),
+        load_errors_in(e, kcvs_model::Lang::Ko),
+    )
 }
 
 /// The provider id the demo gives a service: the first part of its id (`hanbit-gov-iaas` →

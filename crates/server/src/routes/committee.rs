@@ -95,6 +95,7 @@ pub async fn add_member(
         return Err(ApiError::unprocessable(
             "invalid-term",
             "the term ends before it starts",
+            "임기가 시작일보다 먼저 끝납니다",
         ));
     }
     if let Some(u) = &req.user {
@@ -107,6 +108,7 @@ pub async fn add_member(
             return Err(ApiError::unprocessable(
                 "unknown-user",
                 format!("no committee user `{u}`"),
+                format!("위원 사용자 `{u}`이(가) 없습니다"),
             ));
         }
     }
@@ -156,7 +158,10 @@ pub async fn declare(
     if user.is(Role::Committee) {
         let me = state.store().member_of_user(user.id()).await?;
         if me.is_none_or(|m| m.member.id.as_str() != id) {
-            return Err(ApiError::forbidden("a member declares only for themselves"));
+            return Err(ApiError::forbidden(
+                "a member declares only for themselves",
+                "위원은 자신에 대해서만 신고할 수 있습니다",
+            ));
         }
     }
     let decl = Declaration {

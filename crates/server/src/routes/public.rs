@@ -2,6 +2,9 @@
 //! published key, the transparency log with its proofs, and "which registered services may host
 //! this system".
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
@@ -12,7 +15,7 @@ use kcvs_model::{CertificateStatus, RegimeKind, ServiceProfile};
 use kcvs_registry::lifecycle::CertStatus;
 use kcvs_registry::signing::key_id;
 use kcvs_registry::translog::{TreeHead, leaf_hash, sign_tree_head};
-use kcvs_store::{CertFilter, CertificateRow, RegistryRow};
+use kcvs_store::{CertFilter, CertificateRow, RegistryRow, ServiceRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -20,7 +23,7 @@ use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiQuery, Caller, JsonBody};
 use crate::keys::public_key_hex;
-use crate::routes::applications::load_errors;
+use crate::routes::applications::{invalid_profile, load_errors};
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -368,6 +371,78 @@ pub struct EligibilityReport {
     pub services: Vec<HostVerdict>,
 }
 
+/// The registered services' profiles as parsed, each kept with the text it was parsed from.
+///
+/// Parsing a profile (YAML, then its checks) costs far more than deciding on it, and profiles
+/// change rarely, so `/api/v1/eligibility` parses a service again only when its stored text
+/// differs from the text cached. Keying on the text rather than on a "changed" signal means a
+/// registration or a change is seen by the next request whoever wrote it (this handler, the
+/// demo seed, another process on the same PostgreSQL), with no invalidation call to forget.
+/// A profile that no longer parses is cached as such and logged once, not on every request.
+#[derive(Debug, Default)]
+pub struct ProfileCache(Mutex<HashMap<String, CachedProfile>>);
+
+#[derive(Debug)]
+struct CachedProfile {
+    text: String,
+    profile: Option<Arc<ServiceProfile>>,
+}
+
+impl ProfileCache {
+    /// The parsed profile of each row, in order (`None` for one that does not parse). Services
+    /// no longer registered are dropped from the cache.
+    pub fn parsed(&self, rows: &[ServiceRow]) -> Vec<Option<Arc<ServiceProfile>>> {
+        let cached: Vec<Option<Option<Arc<ServiceProfile>>>> = {
+            let map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            rows.iter()
+                .map(|r| {
+                    map.get(&r.id)
+                        .filter(|c| c.text == r.profile)
+                        .map(|c| c.profile.clone())
+                })
+                .collect()
+        };
+        // Parse outside the lock: another request may decide from the cache meanwhile.
+        let mut fresh = Vec::new();
+        let out = rows
+            .iter()
+            .zip(cached)
+            .map(|(row, hit)| {
+                hit.unwrap_or_else(|| {
+                    let profile = match kcvs_content::parse_service(&row.id, &row.profile) {
+                        Ok(p) => Some(Arc::new(p)),
+                        Err(e) => {
+                            eprintln!(
+                                "kcvs serve: registered service `{}` no longer parses: {}",
+                                row.id,
+                                load_errors(&e)
+                            );
+                            None
+                        }
+                    };
+                    fresh.push((row.id.clone(), row.profile.clone(), profile.clone()));
+                    profile
+                })
+            })
+            .collect();
+        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        for (id, text, profile) in fresh {
+            map.insert(id, CachedProfile { text, profile });
+        }
+        map.retain(|id, _| rows.iter().any(|r| &r.id == id));
+        out
+    }
+
+    /// How many services are cached (parsed or known not to parse).
+    pub fn len(&self) -> usize {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// The registry's certificates replace whatever a registered profile says about the schemes the
 /// registry issues; other certifications (ISO 27001, ISMS) stay as declared.
 fn with_registry_certificates(
@@ -410,9 +485,9 @@ pub async fn eligibility_check(
 ) -> ApiResult<Json<EligibilityReport>> {
     let text = String::from_utf8_lossy(&body.bytes).into_owned();
     let system = kcvs_content::parse_system("system.json", &text)
-        .map_err(|e| ApiError::unprocessable("invalid-profile", load_errors(&e)))?;
+        .map_err(|e| invalid_profile(&e))?;
     kcvs_content::check_system_overrides("system.json", &text, &system, state.rules())
-        .map_err(|e| ApiError::unprocessable("invalid-profile", load_errors(&e)))?;
+        .map_err(|e| invalid_profile(&e))?;
     let as_of = q.as_of.unwrap_or_else(|| state.today());
     let certs: Vec<CertificateRow> = state
         .store()
@@ -430,21 +505,19 @@ pub async fn eligibility_check(
         .iter()
         .map(|w| w.scheme.to_string())
         .collect();
-    let mut services = Vec::new();
     let rows = state.store().services().await?;
-    for row in &rows {
-        match kcvs_content::parse_service(&row.id, &row.profile) {
-            Ok(p) => services.push((
+    let parsed = state.profiles().parsed(&rows);
+    let services: Vec<(&ServiceRow, ServiceProfile)> = rows
+        .iter()
+        .zip(parsed)
+        .filter_map(|(row, p)| {
+            let p = p?.as_ref().clone();
+            Some((
                 row,
                 with_registry_certificates(p, &certs, &schemes, as_of, &state),
-            )),
-            Err(e) => eprintln!(
-                "kcvs serve: registered service `{}` no longer parses: {}",
-                row.id,
-                load_errors(&e)
-            ),
-        }
-    }
+            ))
+        })
+        .collect();
     let index = ServiceIndex::new(services.iter().map(|(_, p)| p));
     let d = Decider::new(state.rules(), state.assumptions(), as_of, &index);
     let regime = match &q.regime {
@@ -454,12 +527,17 @@ pub async fn eligibility_check(
             .iter()
             .find(|r| r.id.as_str() == id && r.kind == RegimeKind::Scheme)
             .ok_or_else(|| {
-                ApiError::unprocessable("unknown-regime", format!("`{id}` is not a scheme regime"))
+                ApiError::unprocessable(
+                    "unknown-regime",
+                    format!("`{id}` is not a scheme regime"),
+                    format!("`{id}`은(는) 인증 제도가 아닙니다"),
+                )
             })?,
         None => d.governing_regime().ok_or_else(|| {
             ApiError::unprocessable(
                 "no-governing-regime",
                 format!("no regime governs on {as_of}; name one with `regime`"),
+                format!("{as_of}에 적용되는 제도가 없습니다. `regime`으로 제도를 지정하십시오"),
             )
         })?,
     };
@@ -507,6 +585,16 @@ pub async fn eligibility_check(
     }))
 }
 
+/// A proof the log cannot give for the sizes or index asked (the log's own wording, framed in
+/// Korean).
+fn proof_error(code: &str, e: &impl std::fmt::Display) -> ApiError {
+    ApiError::bad_request(
+        code,
+        e.to_string(),
+        format!("로그가 이 요청에 대한 증명을 만들 수 없습니다: {e}"),
+    )
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct SignedTreeHeadView {
     pub tree_size: u64,
@@ -530,6 +618,7 @@ async fn signed_head(
         return Err(ApiError::bad_request(
             "tree-size-out-of-range",
             format!("the log has {} entries", log.len()),
+            format!("로그 항목은 {}개입니다", log.len()),
         ));
     }
     let last = log.entries().last().map(|e| e.logged_at);
@@ -537,7 +626,7 @@ async fn signed_head(
     let root = log
         .tree()
         .root(size)
-        .map_err(|e| ApiError::bad_request("tree-size-out-of-range", e.to_string()))?;
+        .map_err(|e| proof_error("tree-size-out-of-range", &e))?;
     let sth = sign_tree_head(
         TreeHead {
             tree_size: size,
@@ -625,6 +714,7 @@ pub async fn inclusion(
             return Err(ApiError::bad_request(
                 "invalid-query",
                 "give `index` or `certificate`",
+                "`index`나 `certificate`를 주십시오",
             ));
         }
     };
@@ -634,7 +724,7 @@ pub async fn inclusion(
         .ok_or_else(|| ApiError::not_found("log entry", &index.to_string()))?;
     let proof = log
         .prove_inclusion(index, &sth.head)
-        .map_err(|e| ApiError::bad_request("invalid-query", e.to_string()))?;
+        .map_err(|e| proof_error("invalid-query", &e))?;
     let data =
         kcvs_registry::translog::TransparencyLog::entry_data(entry).map_err(ApiError::internal)?;
     Ok(Json(serde_json::json!({
@@ -668,11 +758,11 @@ pub async fn consistency(
     let proof = log
         .tree()
         .consistency_proof(q.first, second)
-        .map_err(|e| ApiError::bad_request("invalid-query", e.to_string()))?;
+        .map_err(|e| proof_error("invalid-query", &e))?;
     let first_root = log
         .tree()
         .root(q.first)
-        .map_err(|e| ApiError::bad_request("invalid-query", e.to_string()))?;
+        .map_err(|e| proof_error("invalid-query", &e))?;
     Ok(Json(serde_json::json!({
         "first": q.first,
         "second": second,

@@ -234,6 +234,7 @@ impl FromRequestParts<AppState> for Ctx {
             };
             return Err(ctx.error(ApiError::forbidden(
                 "cross-origin form post refused (Origin or Referer must name this host)",
+                "다른 출처의 양식 제출은 거부됩니다 (Origin 또는 Referer가 이 호스트여야 합니다)",
             )));
         }
         let caller = Caller::from_request_parts(parts, state).await;
@@ -369,7 +370,7 @@ impl Ctx {
     /// An error page: the API's status, a heading in the caller's language and the detail (in
     /// Korean, the wording of its `code` where [`reasons::api_code`] has one).
     pub fn error(&self, e: ApiError) -> Response {
-        let reason = reasons::api_code(&e.code).map(|t| Text::new(e.detail.clone(), t.ko));
+        let reason = reasons::api_code(&e.code).map(|t| Text::new(e.detail.en.clone(), t.ko));
         self.refusal(e, reason)
     }
 
@@ -381,12 +382,13 @@ impl Ctx {
             403 => self.t("Not allowed", "허용되지 않음"),
             404 => self.t("Not found", "찾을 수 없음"),
             409 => self.t("Refused by the registry", "등록부가 거부함"),
+            429 => self.t("Too many attempts", "시도 횟수 초과"),
             400 | 413 | 415 | 422 => self.t("The form has a problem", "입력에 문제가 있습니다"),
             _ => self.t("Something went wrong", "오류가 발생했습니다"),
         };
         let text = reason
             .as_ref()
-            .map_or(e.detail.as_str(), |r| r.get(self.lang));
+            .map_or(e.detail.get(self.lang), |r| r.get(self.lang));
         let mut body = format!(
             r#"<div class="err"><p><b>{}</b> ({})</p><p>{}</p></div>"#,
             heading,
@@ -476,6 +478,10 @@ impl Fields {
 
 /// The JSON body of an API handler's answer, or its problem.
 pub async fn answer(res: Response) -> Result<serde_json::Value, ApiError> {
+    // An API error keeps both languages on the response; the JSON below has only English.
+    if let Some(e) = res.extensions().get::<ApiError>() {
+        return Err(e.clone());
+    }
     let status = res.status();
     let bytes = axum::body::to_bytes(res.into_body(), 4 * 1024 * 1024)
         .await
@@ -488,10 +494,11 @@ pub async fn answer(res: Response) -> Result<serde_json::Value, ApiError> {
     if status.is_success() {
         Ok(v)
     } else {
+        let detail = v["detail"].as_str().unwrap_or_default();
         Err(ApiError::new(
             status,
             v["code"].as_str().unwrap_or("error"),
-            v["detail"].as_str().unwrap_or_default().to_owned(),
+            kcvs_model::Text::new(detail, detail),
         ))
     }
 }

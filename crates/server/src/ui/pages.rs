@@ -8,7 +8,7 @@ use axum::response::Response;
 use super::{Ctx, Fields, esc};
 use crate::AppState;
 use crate::auth::LoginRequest;
-use crate::extract::{JsonBody, Role};
+use crate::extract::{ClientAddr, JsonBody, Role};
 
 fn login_body(ctx: &Ctx, problem: Option<&str>, username: &str) -> String {
     let mut b = String::new();
@@ -37,6 +37,7 @@ pub async fn login_form(ctx: Ctx) -> Response {
 pub async fn login_post(
     State(state): State<AppState>,
     ctx: Ctx,
+    client: ClientAddr,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Response {
     let f = Fields(f);
@@ -47,6 +48,7 @@ pub async fn login_post(
     let username = req.username.clone();
     let res = crate::auth::login(
         State(state),
+        client,
         JsonBody {
             value: req,
             bytes: Bytes::new(),

@@ -67,7 +67,11 @@ pub const SYSTEMS: &[(&str, &str)] = &[
 fn parse_date(v: Option<&str>) -> Result<Option<Date>, ApiError> {
     v.map(|d| {
         d.trim().parse::<Date>().map_err(|_| {
-            ApiError::bad_request("invalid-query", format!("`{d}` is not a date (YYYY-MM-DD)"))
+            ApiError::bad_request(
+                "invalid-query",
+                format!("`{d}` is not a date (YYYY-MM-DD)"),
+                format!("`{d}`은(는) 날짜(YYYY-MM-DD)가 아닙니다"),
+            )
         })
     })
     .transpose()
@@ -559,7 +563,7 @@ pub async fn eligibility_post(ctx: Ctx, Form(f): Form<Vec<(String, String)>>) ->
                     "The profile was not accepted",
                     "프로필을 처리할 수 없습니다"
                 ),
-                esc(&e.detail),
+                esc(e.detail.get(ctx.lang)),
                 eligibility_form_html(&ctx, &f)
             );
             ctx.page(
@@ -578,11 +582,12 @@ async fn eligibility_result(ctx: &Ctx, f: &Fields) -> Result<String, ApiError> {
             .iter()
             .find(|(id, _)| *id == ex)
             .map(|(_, t)| (*t).to_owned())
-            .ok_or_else(|| ApiError::unprocessable("invalid-profile", "no such example"))?,
+            .ok_or_else(|| ApiError::unprocessable("invalid-profile", "no such example", "그런 예시가 없습니다"))?,
         (None, None) => {
             return Err(ApiError::unprocessable(
                 "invalid-profile",
                 "pick an example or paste a profile",
+                "예시를 고르거나 프로필을 붙여 넣으십시오",
             ));
         }
     };
