@@ -81,9 +81,9 @@ impl TransitionError {
             E::NoOpenRemediation { finding } => {
                 format!("결함 `{finding}`에 대해 진행 중인 보완조치 요청이 없습니다")
             }
-            E::RemediationOpen { finding, due } => format!(
-                "결함 `{finding}`의 보완조치(기한 {due})가 아직 재확인되지 않았습니다"
-            ),
+            E::RemediationOpen { finding, due } => {
+                format!("결함 `{finding}`의 보완조치(기한 {due})가 아직 재확인되지 않았습니다")
+            }
             E::ResolutionMismatch { expected, got } => {
                 format!("의결은 `{expected}`이(가) 아니라 `{got}` 신청에 대한 것입니다")
             }
@@ -105,9 +105,9 @@ impl TransitionError {
             E::FollowUpTooEarly { year, earliest } => {
                 format!("{year}차 사후평가는 {earliest} 이전에 할 수 없습니다")
             }
-            E::FollowUpOutsideValidity { date, valid_until } => format!(
-                "{date} 날짜의 사후평가가 인증서 유효기간({valid_until}까지)을 벗어납니다"
-            ),
+            E::FollowUpOutsideValidity { date, valid_until } => {
+                format!("{date} 날짜의 사후평가가 인증서 유효기간({valid_until}까지)을 벗어납니다")
+            }
             E::DocumentOnlyNotAllowed {
                 service_type,
                 year,
@@ -131,12 +131,12 @@ impl TransitionError {
                 format!("{applied}에 낸 갱신 신청이 이미 처리 중입니다")
             }
             E::NoRenewalPending => "처리 중인 갱신 신청이 없습니다".to_owned(),
-            E::NotYetExpired { valid_until, date } => format!(
-                "인증서는 {valid_until}까지 유효하므로 {date}에 만료될 수 없습니다"
-            ),
-            E::AlreadyExpired { valid_until } => format!(
-                "인증서는 {valid_until} 이후 만료되었습니다. 만료를 기록하십시오"
-            ),
+            E::NotYetExpired { valid_until, date } => {
+                format!("인증서는 {valid_until}까지 유효하므로 {date}에 만료될 수 없습니다")
+            }
+            E::AlreadyExpired { valid_until } => {
+                format!("인증서는 {valid_until} 이후 만료되었습니다. 만료를 기록하십시오")
+            }
         }
     }
 
@@ -175,9 +175,7 @@ impl AgencyError {
             E::SuspensionTooLong { from, until } => format!(
                 "업무정지는 1년을 넘을 수 없습니다: {from}부터 {until}까지는 더 깁니다 (법 제23조의4)"
             ),
-            E::SuspensionEndsBeforeStart => {
-                "업무정지는 시작일 이후에 끝나야 합니다".to_owned()
-            }
+            E::SuspensionEndsBeforeStart => "업무정지는 시작일 이후에 끝나야 합니다".to_owned(),
             E::AlreadySuspended { until } => {
                 format!("기관은 이미 {until}까지 업무정지 중입니다")
             }
@@ -192,9 +190,7 @@ impl AgencyError {
                 format!("지정은 {until}까지이므로 {date}에 만료될 수 없습니다")
             }
             E::DesignationEnded { until } => format!("지정이 {until} 이후 끝났습니다"),
-            E::Revoked => {
-                "지정이 취소되었습니다. 취소 후 재지정은 다루지 않습니다".to_owned()
-            }
+            E::Revoked => "지정이 취소되었습니다. 취소 후 재지정은 다루지 않습니다".to_owned(),
         }
     }
 
@@ -290,12 +286,19 @@ mod tests {
             state: StateName::Certified,
             event: "withdraw",
         };
-        assert_eq!(t.ko(), "`certified` 상태에서는 `withdraw`을(를) 할 수 없습니다");
+        assert_eq!(
+            t.ko(),
+            "`certified` 상태에서는 `withdraw`을(를) 할 수 없습니다"
+        );
         assert_eq!(t.text().en, t.to_string());
         let a = AgencyError::CriteriaNotMet {
             unmet: vec![Unmet::DedicatedExperts { have: 3, need: 4 }],
         };
-        assert!(a.ko().contains("3명") && a.ko().contains("4명"), "{}", a.ko());
+        assert!(
+            a.ko().contains("3명") && a.ko().contains("4명"),
+            "{}",
+            a.ko()
+        );
         let c = CommitteeError::NoQuorum {
             eligible: 2,
             required: 5,

@@ -14,13 +14,14 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kcvs_store::{ApiTokenRow, Begin, NewUser, StoredResponse};
+use kcvs_store::{ApiTokenRow, Begin, NewUser};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Caller, ClientAddr, JsonBody, JsonWrite, Role};
+use crate::routes::{begin_unkeyed, commit_unkeyed};
 
 pub const SESSION_COOKIE: &str = "kcvs_session";
 
@@ -155,16 +156,10 @@ pub async fn login(
     let ttl = state.config().session_ttl_secs;
     let now = state.now();
     let expires = now.as_second() + ttl;
-    let Begin::Fresh(mut tx) = state.store().begin_write(&user.id, now, None).await? else {
-        return Err(ApiError::internal("replay without a key"));
-    };
+    let mut tx = begin_unkeyed(&state, &user.id).await?;
     tx.create_session(&token_hash(&token), &user.id, expires)
         .await?;
-    tx.commit(&StoredResponse {
-        status: 200,
-        body: String::new(),
-    })
-    .await?;
+    commit_unkeyed(tx).await?;
     let secure = if state.config().cookie_secure {
         "; Secure"
     } else {
@@ -208,18 +203,12 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiRes
         .filter_map(|kv| kv.trim().split_once('='))
         .find(|(k, _)| *k == SESSION_COOKIE)
         .map(|(_, v)| v.to_owned());
-    let now = state.now();
-    if let Begin::Fresh(mut tx) = state.store().begin_write("anonymous", now, None).await? {
-        if let Some(token) = token {
-            tx.delete_session(&token_hash(&token)).await?;
-        }
-        tx.purge_expired_sessions(now.as_second()).await?;
-        tx.commit(&StoredResponse {
-            status: 204,
-            body: String::new(),
-        })
-        .await?;
+    let mut tx = begin_unkeyed(&state, "anonymous").await?;
+    if let Some(token) = token {
+        tx.delete_session(&token_hash(&token)).await?;
     }
+    tx.purge_expired_sessions(tx.now().as_second()).await?;
+    commit_unkeyed(tx).await?;
     let mut res = StatusCode::NO_CONTENT.into_response();
     res.headers_mut().insert(
         header::SET_COOKIE,
@@ -235,15 +224,9 @@ pub async fn purge_expired(state: &AppState) -> ApiResult<u64> {
     state
         .login_limiter()
         .forget_old(&state.config().login_limit, now.as_second());
-    let Begin::Fresh(mut tx) = state.store().begin_write("system", now, None).await? else {
-        return Err(ApiError::internal("replay without a key"));
-    };
+    let mut tx = begin_unkeyed(state, "system").await?;
     let n = tx.purge_expired_sessions(now.as_second()).await?;
-    tx.commit(&StoredResponse {
-        status: 204,
-        body: String::new(),
-    })
-    .await?;
+    commit_unkeyed(tx).await?;
     Ok(n)
 }
 
@@ -535,7 +518,10 @@ impl LoginLimiter {
         let address = address.map(address_key);
         let w = limit.window_secs;
         let mut accounts = self.accounts.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut addresses = self.addresses.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut addresses = self
+            .addresses
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         let wait = accounts
             .wait(&account.to_owned(), limit.per_account, w, now)
             .into_iter()

@@ -71,10 +71,12 @@ pub fn list_filter(user: &User) -> ApiResult<AppFilter> {
         Role::Provider => user
             .provider()
             .map(|p| AppFilter::Provider(p.to_owned()))
-            .ok_or_else(|| ApiError::forbidden(
+            .ok_or_else(|| {
+                ApiError::forbidden(
                     "this provider user names no provider",
                     "이 사업자 사용자에게 지정된 사업자가 없습니다",
-                )),
+                )
+            }),
         Role::Evaluator => Ok(AppFilter::Evaluator(user.id().to_owned())),
     }
 }

@@ -85,7 +85,10 @@ impl User {
             let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
             let you = self.role.as_str();
             Err(ApiError::forbidden(
-                format!("this needs the role {}; you are `{you}`", names.join(" or ")),
+                format!(
+                    "this needs the role {}; you are `{you}`",
+                    names.join(" or ")
+                ),
                 format!(
                     "이 작업에는 {} 역할이 필요합니다. 현재 역할은 `{you}`입니다",
                     names.join(" 또는 ")
@@ -104,11 +107,12 @@ pub struct Caller(pub Option<User>);
 impl Caller {
     /// Signed in, or 401.
     pub fn user(self) -> Result<User, ApiError> {
-        self.0
-            .ok_or_else(|| ApiError::unauthorized(
+        self.0.ok_or_else(|| {
+            ApiError::unauthorized(
                 "sign in or send a bearer token",
                 "로그인하거나 bearer 토큰을 보내십시오",
-            ))
+            )
+        })
     }
 }
 
@@ -268,13 +272,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| {
         use serde_json::error::Category;
         match e.classify() {
-            Category::Syntax | Category::Eof | Category::Io => {
-                ApiError::bad_request(
-                    "malformed-json",
-                    format!("the body is not valid JSON: {e}"),
-                    format!("요청 본문이 올바른 JSON이 아닙니다: {e}"),
-                )
-            }
+            Category::Syntax | Category::Eof | Category::Io => ApiError::bad_request(
+                "malformed-json",
+                format!("the body is not valid JSON: {e}"),
+                format!("요청 본문이 올바른 JSON이 아닙니다: {e}"),
+            ),
             Category::Data => {
                 let msg = e.to_string();
                 let code = if msg.contains("unknown field") || msg.contains("unknown variant") {

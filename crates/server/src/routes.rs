@@ -5,6 +5,7 @@ pub mod applications;
 pub mod audit;
 pub mod committee;
 pub mod public;
+pub mod tokens;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -45,6 +46,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::auth::me))
         .routes(routes!(crate::auth::create_token))
         .routes(routes!(crate::auth::create_user))
+        .routes(routes!(tokens::list_tokens))
+        .routes(routes!(tokens::revoke_token))
         .routes(routes!(
             applications::list_applications,
             applications::submit_application
@@ -109,6 +112,25 @@ pub(crate) async fn begin(
         Begin::Fresh(tx) => Ok(Ok(tx)),
         Begin::Replay(r) => Ok(Err(replayed(r))),
     }
+}
+
+/// Start a write that has no idempotency key (sign-in, sign-out, revocation, housekeeping),
+/// and commit it with [`commit_unkeyed`].
+pub(crate) async fn begin_unkeyed(state: &AppState, actor: &str) -> ApiResult<WriteTx> {
+    match state.store().begin_write(actor, state.now(), None).await? {
+        Begin::Fresh(tx) => Ok(tx),
+        // Without a key there is nothing to replay.
+        Begin::Replay(_) => Err(ApiError::internal("replay without a key")),
+    }
+}
+
+pub(crate) async fn commit_unkeyed(tx: WriteTx) -> ApiResult<()> {
+    tx.commit(&StoredResponse {
+        status: 204,
+        body: String::new(),
+    })
+    .await?;
+    Ok(())
 }
 
 /// The stored answer to a replayed request, marked `Idempotent-Replayed: true`.

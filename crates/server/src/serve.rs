@@ -106,10 +106,14 @@ pub async fn run(
         })?;
     let addr = listener.local_addr().map_err(ServeError::Serve)?;
     println!("listening on http://{addr}  (API: /api/v1, OpenAPI: /api/v1/openapi.json)");
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(ServeError::Serve)
+    let _purge = crate::auth::spawn_purge(state.clone());
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(ServeError::Serve)
 }

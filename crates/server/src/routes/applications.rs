@@ -101,10 +101,12 @@ pub async fn submit_application(
     user.require(&[Role::Provider])?;
     let provider = user
         .provider()
-        .ok_or_else(|| ApiError::forbidden(
+        .ok_or_else(|| {
+            ApiError::forbidden(
                 "this provider user names no provider",
                 "이 사업자 사용자에게 지정된 사업자가 없습니다",
-            ))?
+            )
+        })?
         .to_owned();
     let req = body.value;
     let today = state.today();
@@ -651,8 +653,7 @@ pub async fn register_service(
     let user = caller.user()?;
     user.require(&[Role::Provider, Role::Admin])?;
     let text = body.value.profile;
-    let profile = kcvs_content::parse_service("profile", &text)
-        .map_err(|e| invalid_profile(&e))?;
+    let profile = kcvs_content::parse_service("profile", &text).map_err(|e| invalid_profile(&e))?;
     kcvs_content::check_service_schemes("profile", &text, state.rules())
         .map_err(|e| invalid_profile(&e))?;
     let provider = match user.provider() {

@@ -484,8 +484,8 @@ pub async fn eligibility_check(
     body: JsonBody<serde_json::Value>,
 ) -> ApiResult<Json<EligibilityReport>> {
     let text = String::from_utf8_lossy(&body.bytes).into_owned();
-    let system = kcvs_content::parse_system("system.json", &text)
-        .map_err(|e| invalid_profile(&e))?;
+    let system =
+        kcvs_content::parse_system("system.json", &text).map_err(|e| invalid_profile(&e))?;
     kcvs_content::check_system_overrides("system.json", &text, &system, state.rules())
         .map_err(|e| invalid_profile(&e))?;
     let as_of = q.as_of.unwrap_or_else(|| state.today());

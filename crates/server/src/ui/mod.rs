@@ -18,8 +18,9 @@ mod committee;
 mod lifecycle;
 mod pages;
 mod public;
-mod reasons;
+pub(crate) mod reasons;
 mod services;
+mod tokens;
 mod work;
 
 pub use public::SYSTEMS;
@@ -87,6 +88,8 @@ pub fn router() -> Router<AppState> {
         .route("/committee/declarations", post(committee::declare_post))
         .route("/sittings/{id}/votes", post(work::vote_post))
         .route("/sittings/{id}/decide", post(work::decide_post))
+        .route("/tokens", get(tokens::tokens).post(tokens::create_post))
+        .route("/tokens/{id}/revoke", post(tokens::revoke_post))
 }
 
 /// HTML-escape text for element content and attribute values.
@@ -316,6 +319,10 @@ impl Ctx {
                     }
                 ));
             }
+            nav.push_str(&format!(
+                r#"<a href="/tokens">{}</a>"#,
+                t(lang, "My API tokens", "내 API 토큰")
+            ));
             if matches!(u.role, Role::Committee | Role::Admin) {
                 nav.push_str(&format!(
                     r#"<a href="/docket">{}</a><a href="/committee">{}</a>"#,
@@ -401,7 +408,11 @@ impl Ctx {
                 self.t("Sign in", "로그인")
             ));
         }
-        self.page(e.status, heading, &body)
+        let mut res = self.page(e.status, heading, &body);
+        if let Some(secs) = e.retry_after {
+            res.headers_mut().insert(header::RETRY_AFTER, secs.into());
+        }
+        res
     }
 
     /// A 303 to `to` after a successful post.

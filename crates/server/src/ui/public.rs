@@ -582,7 +582,13 @@ async fn eligibility_result(ctx: &Ctx, f: &Fields) -> Result<String, ApiError> {
             .iter()
             .find(|(id, _)| *id == ex)
             .map(|(_, t)| (*t).to_owned())
-            .ok_or_else(|| ApiError::unprocessable("invalid-profile", "no such example", "그런 예시가 없습니다"))?,
+            .ok_or_else(|| {
+                ApiError::unprocessable(
+                    "invalid-profile",
+                    "no such example",
+                    "그런 예시가 없습니다",
+                )
+            })?,
         (None, None) => {
             return Err(ApiError::unprocessable(
                 "invalid-profile",

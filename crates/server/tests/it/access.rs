@@ -34,6 +34,10 @@ async fn cell(
 ) -> char {
     let req = match (method, body) {
         (&Method::GET, _) => Req::get(path, who),
+        (&Method::DELETE, _) => Req {
+            method: Method::DELETE,
+            ..Req::get(path, who)
+        },
         (_, Some(b)) => Req::post(path, who, b.clone()),
         (_, None) => Req::post(path, who, json!({})),
     };
@@ -75,8 +79,21 @@ async fn every_route_by_every_role() {
     let profile = include_str!("../../../../examples/services/hanbit-gov-iaas.yaml");
     let system = json!({"id": "s", "name": "s", "institution": {"kind": "local-government", "name": "x"},
                         "sector": "general", "data": ["personal"]});
+    // An API token of the applicant's, to revoke (its own bearer token must keep working).
+    let tok = t
+        .ok(
+            "/api/v1/auth/tokens",
+            "acme",
+            json!({"name": "ci", "scopes": ["read"], "expires_in_days": 1}),
+            201,
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let p = |s: &str| {
         s.replace("{app}", &app)
+            .replace("{tok}", &tok)
             .replace("{other_app}", &other_app)
             .replace("{sit}", &sitting)
     };
@@ -121,6 +138,9 @@ async fn every_route_by_every_role() {
             Some(json!({"name": "t", "scopes": ["read"], "expires_in_days": 1})),
             "UAAAAAAA",
         ),
+        (Method::GET, p("/api/v1/tokens"), None, "UAAAAAAA"),
+        // Only the owner and the authority may revoke; anyone else is told it does not exist.
+        (Method::DELETE, p("/api/v1/tokens/{tok}"), None, "UANNNNNA"),
         (
             Method::POST,
             p("/api/v1/users"),
@@ -331,6 +351,7 @@ fn strip_ids(p: &str) -> String {
         .map(|seg| {
             if seg.starts_with("app-")
                 || seg.starts_with("sit-")
+                || seg.starts_with("tok-")
                 || seg == "kisa"
                 || seg == "m1"
                 || seg == "f9"

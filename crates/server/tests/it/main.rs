@@ -15,9 +15,12 @@
 )]
 
 mod access;
+mod eligibility;
 mod lifecycle;
 mod openapi;
+mod problems;
 mod requests;
+mod sessions;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
