@@ -23,17 +23,7 @@ async fn ask(app: &axum::Router, as_of: &str) -> Res {
         .header("content-type", "application/json")
         .body(axum::body::Body::from(system().to_string()))
         .unwrap();
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    Res {
-        status,
-        headers,
-        text: String::from_utf8_lossy(&bytes).into_owned(),
-    }
+    crate::sessions::res_of(app.clone().oneshot(req).await.unwrap()).await
 }
 
 /// The same store and rules behind a new state, whose cache is empty.

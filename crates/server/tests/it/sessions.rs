@@ -30,7 +30,11 @@ pub async fn call(
         let addr: SocketAddr = p.parse().unwrap();
         req.extensions_mut().insert(ConnectInfo(addr));
     }
-    let res = t.app.clone().oneshot(req).await.unwrap();
+    res_of(t.app.clone().oneshot(req).await.unwrap()).await
+}
+
+/// A response, read whole.
+pub async fn res_of(res: axum::response::Response) -> Res {
     let status = res.status();
     let headers = res.headers().clone();
     let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
