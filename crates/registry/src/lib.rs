@@ -26,7 +26,6 @@ pub mod ctx;
 pub mod digest;
 pub mod ids;
 pub mod lifecycle;
-mod messages;
 pub mod signing;
 pub mod translog;
 

@@ -1,6 +1,8 @@
 //! One error type at the HTTP edge, rendered as `application/problem+json` (RFC 9457): `type`,
 //! `title`, `status`, `detail`, plus `code`, a stable kebab-case spelling clients can match on
-//! (for a refused transition it is `TransitionError::code()`).
+//! (for a refused transition it is `TransitionError::code()`). A refusal's English is the
+//! registry error's own `Display`; its Korean is the web UI's wording of the same typed error
+//! (`ui::reasons`), so both surfaces say the same thing.
 //!
 //! **Two languages.** Every [`ApiError`] carries its detail in English and Korean (the
 //! constructors take both, so an untranslated error does not compile), and the title comes from
@@ -22,6 +24,8 @@ use kcvs_registry::agency::AgencyError;
 use kcvs_registry::committee::CommitteeError;
 use kcvs_report::i18n::{lang_code, parse_lang};
 use kcvs_store::StoreError;
+
+use crate::ui::reasons;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -262,12 +266,20 @@ fn committee_code(e: &CommitteeError) -> &'static str {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        let conflict = StatusCode::CONFLICT;
         match e {
             StoreError::NotFound { what, id } => ApiError::not_found(what, &id),
-            StoreError::Transition(t) => ApiError::new(conflict, t.code(), t.text()),
-            StoreError::Agency(a) => ApiError::new(conflict, agency_code(&a), a.text()),
-            StoreError::Committee(c) => ApiError::new(conflict, committee_code(&c), c.text()),
+            StoreError::Transition(t) => {
+                let ko = reasons::transition(&t).ko;
+                ApiError::conflict(t.code(), t.to_string(), ko)
+            }
+            StoreError::Agency(a) => {
+                let ko = reasons::agency(&a).ko;
+                ApiError::conflict(agency_code(&a), a.to_string(), ko)
+            }
+            StoreError::Committee(c) => {
+                let ko = reasons::committee(&c).ko;
+                ApiError::conflict(committee_code(&c), c.to_string(), ko)
+            }
             StoreError::IdempotencyMismatch => ApiError::unprocessable(
                 "idempotency-key-reused",
                 "this Idempotency-Key was already used with a different request",

@@ -413,7 +413,7 @@ async fn explain(ctx: &Ctx, id: &str, kind: Option<AgencyEventKind>, e: ApiError
             Err(_) => None,
         };
         if let Some(Err(ae)) = before.map(|s| would(ctx, &s, kind))
-            && ae.to_string() == e.detail
+            && ae.to_string() == e.detail.en
         {
             return ctx.refusal(e, Some(reasons::agency(&ae)));
         }

@@ -387,7 +387,7 @@ pub fn event_body(f: &super::Fields) -> Value {
 pub async fn explain(ctx: &Ctx, id: &str, body: &Value, e: ApiError) -> Response {
     if e.status == axum::http::StatusCode::CONFLICT
         && let Some(te) = rederive(ctx, id, body).await
-        && te.to_string() == e.detail
+        && te.to_string() == e.detail.en
     {
         let reason = reasons::transition(&te);
         return ctx.refusal(e, Some(reason));

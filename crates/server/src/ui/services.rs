@@ -137,7 +137,7 @@ pub async fn register_post(ctx: Ctx, Form(f): Form<Vec<(String, String)>>) -> Re
         Ok(r) => r,
         Err(e) if e.code == "invalid-profile" || e.code == "conflict" => {
             let problem = if e.code == "invalid-profile" {
-                profile_errors(&ctx, &text).unwrap_or_else(|| e.detail.clone())
+                profile_errors(&ctx, &text).unwrap_or_else(|| e.detail.get(ctx.lang).to_owned())
             } else {
                 ctx.t(
                     "A service with this id is registered by another provider.",

@@ -777,7 +777,7 @@ pub async fn decide_post(
         Err(e) => {
             if e.status == StatusCode::CONFLICT
                 && let Some(Err(ce)) = tally_of(&ctx, &id).await
-                && ce.to_string() == e.detail
+                && ce.to_string() == e.detail.en
             {
                 let reason = reasons::committee(&ce);
                 return ctx.refusal(e, Some(reason));

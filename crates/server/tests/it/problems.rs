@@ -57,7 +57,7 @@ async fn a_refused_transition_in_both_languages() {
     assert_eq!(ko.json()["title"], "상태 충돌");
     assert_eq!(
         ko.json()["detail"],
-        "`deliberation` 상태에서는 `surrender`을(를) 할 수 없습니다"
+        "신청이 위원회 심의 상태일 때는 `surrender`을(를) 할 수 없습니다."
     );
 }
 
@@ -118,7 +118,7 @@ async fn a_refusal_with_dates_fills_them_in_korean() {
     );
     assert_eq!(
         ko.json()["detail"],
-        "보완조치 기한 2026-01-01이(가) 요청일 2026-03-02보다 이릅니다",
+        "보완조치 기한 2026-01-01이(가) 오늘(2026-03-02)보다 앞섭니다.",
         "`?lang=ko` wins over Accept-Language"
     );
 }
