@@ -410,7 +410,7 @@ async fn rederive(ctx: &Ctx, id: &str, body: &Value) -> Option<TransitionError> 
 pub fn explain_submit(ctx: &Ctx, f: &super::Fields, e: ApiError) -> Response {
     if e.status == axum::http::StatusCode::CONFLICT
         && let Some(te) = probe_submit(ctx, f)
-        && te.to_string() == e.detail
+        && te.to_string() == e.detail.en
     {
         return ctx.refusal(e, Some(reasons::transition(&te)));
     }
