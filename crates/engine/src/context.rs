@@ -47,13 +47,9 @@ impl<'a> Decider<'a> {
         }
     }
 
-    /// A date given outright or through an assumption. An assumption the set does not hold
-    /// (a user pack that removed it) reads as no date, which callers treat as "no bound".
+    /// A date given outright or through an assumption ([`DateRef::resolve`]).
     pub fn date(&self, d: &DateRef) -> Option<Date> {
-        match d {
-            DateRef::Fixed(d) => Some(*d),
-            DateRef::Assumed(id) => self.assumptions.date(id),
-        }
+        d.resolve(self.assumptions)
     }
 
     /// Whether a regime governs on the decision date (from inclusive, until exclusive).

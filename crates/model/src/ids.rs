@@ -1,11 +1,23 @@
 //! Identifiers as newtypes, so a regime id is never passed where a rule id is expected.
 
-use std::fmt;
-
+/// A string newtype id with `new`, `as_str`, `Display` and `From<&str>`. The `serde` arm adds
+/// transparent (de)serialisation for crates that store or publish ids (the registry); the model
+/// itself stays free of serde derives, so it is exported for them rather than repeated there.
+#[macro_export]
 macro_rules! string_id {
+    (serde $(#[$meta:meta])* $name:ident) => {
+        $crate::string_id!(@def
+            [$(#[$meta])*
+            #[derive(::serde::Serialize, ::serde::Deserialize)]
+            #[serde(transparent)]]
+            $name);
+    };
     ($(#[$meta:meta])* $name:ident) => {
-        $(#[$meta])*
+        $crate::string_id!(@def [$(#[$meta])*] $name);
+    };
+    (@def [$($attr:tt)*] $name:ident) => {
         #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        $($attr)*
         pub struct $name(String);
 
         impl $name {
@@ -18,8 +30,8 @@ macro_rules! string_id {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(&self.0)
             }
         }

@@ -73,6 +73,17 @@ pub enum DateRef {
     Assumed(AssumptionId),
 }
 
+impl DateRef {
+    /// The date under these assumptions. An assumption the set does not hold (a user pack that
+    /// removed it) reads as no date, which callers treat as "no bound".
+    pub fn resolve(&self, assumptions: &crate::AssumptionSet) -> Option<Date> {
+        match self {
+            DateRef::Fixed(d) => Some(*d),
+            DateRef::Assumed(id) => assumptions.date(id),
+        }
+    }
+}
+
 /// The position of a tier in its regime's scheme, lowest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TierRank(pub u8);

@@ -2,38 +2,10 @@
 //! certificate number is expected. They serialize as plain strings (`#[serde(transparent)]`): the
 //! storage layer keeps them in TEXT columns and the API shows them as they are.
 
-use std::fmt;
-
-use serde::{Deserialize, Serialize};
-
+/// The model's id macro with its serde arm; a local name keeps the declarations below short.
 macro_rules! record_id {
     ($(#[$meta:meta])* $name:ident) => {
-        $(#[$meta])*
-        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(transparent)]
-        pub struct $name(String);
-
-        impl $name {
-            pub fn new(id: impl Into<String>) -> Self {
-                Self(id.into())
-            }
-
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(s: &str) -> Self {
-                Self(s.to_owned())
-            }
-        }
+        kcvs_model::string_id!(serde $(#[$meta])* $name);
     };
 }
 

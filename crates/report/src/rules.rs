@@ -55,19 +55,11 @@ pub fn assumption_value_json(v: &AssumptionValue) -> Value {
     }
 }
 
-/// The date a [`DateRef`] stands for in this run.
-pub fn resolve_date(d: &DateRef, assumptions: &AssumptionSet) -> Option<Date> {
-    match d {
-        DateRef::Fixed(d) => Some(*d),
-        DateRef::Assumed(id) => assumptions.date(id),
-    }
-}
-
 pub fn date_ref_json(d: Option<&DateRef>, assumptions: &AssumptionSet) -> Value {
     match d {
         None => Value::Null,
         Some(d) => json!({
-            "date": resolve_date(d, assumptions).map(|x| x.to_string()),
+            "date": d.resolve(assumptions).map(|x| x.to_string()),
             "assumption": match d {
                 DateRef::Fixed(_) => None,
                 DateRef::Assumed(id) => Some(id.as_str()),
@@ -82,7 +74,8 @@ pub fn date_ref_text(d: Option<&DateRef>, assumptions: &AssumptionSet, lang: Lan
         None => DASH.to_owned(),
         Some(DateRef::Fixed(d)) => d.to_string(),
         Some(r @ DateRef::Assumed(id)) => {
-            let date = resolve_date(r, assumptions)
+            let date = r
+                .resolve(assumptions)
                 .map(|d| d.to_string())
                 .unwrap_or_else(|| "?".to_owned());
             let overridden = assumptions.is_overridden(id);

@@ -8,7 +8,7 @@
 use kcvs_model::{Lang, RequirementKind};
 use kcvs_scan::{
     CheckId, Finding, PolicyControl, PolicyLevel, PolicyPackage, PolicyResults, Status, Tally,
-    tally,
+    WaiverMatch, tally,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -173,35 +173,8 @@ pub fn scan_view_tallied(
                         format!(" — 확인 방법: {}", s.get(lang)),
                     ));
                 }
-                let status = match &f.waiver {
-                    Some(w) if w.in_force => tf(
-                        lang,
-                        format!(
-                            "{} (waived until {})",
-                            status_label(f.status).get(lang),
-                            w.expires
-                        ),
-                        format!(
-                            "{} ({}까지 예외)",
-                            status_label(f.status).get(lang),
-                            w.expires
-                        ),
-                    ),
-                    Some(w) => tf(
-                        lang,
-                        format!(
-                            "{} (waiver expired {})",
-                            status_label(f.status).get(lang),
-                            w.expires
-                        ),
-                        format!(
-                            "{} (예외 만료 {})",
-                            status_label(f.status).get(lang),
-                            w.expires
-                        ),
-                    ),
-                    None => status_label(f.status).get(lang).to_owned(),
-                };
+                let status =
+                    waived_label(status_label(f.status).get(lang), f.waiver.as_ref(), lang);
                 vec![
                     status,
                     f.check.as_str().to_owned(),
@@ -222,30 +195,53 @@ pub fn scan_view_tallied(
     }
     let expired: Vec<String> = findings
         .iter()
-        .filter_map(|f| {
-            f.waiver.as_ref().filter(|w| !w.in_force).map(|w| {
-                tf(
-                    lang,
-                    format!(
-                        "`{}` for {} on {} expired {}: {}",
-                        w.resource,
-                        f.check.as_str(),
-                        f.address,
-                        w.expires,
-                        w.reason
-                    ),
-                    format!(
-                        "{}의 {} 대상 `{}` 예외가 {}에 만료됨: {}",
-                        f.address,
-                        f.check.as_str(),
-                        w.resource,
-                        w.expires,
-                        w.reason
-                    ),
-                )
-            })
-        })
+        .filter_map(|f| expired_line(f.waiver.as_ref(), f.check.as_str(), &f.address, lang))
         .collect();
+    expired_section(&mut doc, expired, lang);
+
+    let json = scan_json(run, findings, &counts, lang);
+    View { doc, json }
+}
+
+/// A result's label with its waiver: "fail (waived until …)" or "fail (waiver expired …)".
+fn waived_label(status: &str, waiver: Option<&WaiverMatch>, lang: Lang) -> String {
+    match waiver {
+        Some(w) if w.in_force => tf(
+            lang,
+            format!("{status} (waived until {})", w.expires),
+            format!("{status} ({}까지 예외)", w.expires),
+        ),
+        Some(w) => tf(
+            lang,
+            format!("{status} (waiver expired {})", w.expires),
+            format!("{status} (예외 만료 {})", w.expires),
+        ),
+        None => status.to_owned(),
+    }
+}
+
+/// The line for an expired waiver that matched a result, for the "Expired waivers" list.
+fn expired_line(
+    waiver: Option<&WaiverMatch>,
+    check: &str,
+    address: &str,
+    lang: Lang,
+) -> Option<String> {
+    let w = waiver.filter(|w| !w.in_force)?;
+    Some(tf(
+        lang,
+        format!(
+            "`{}` for {check} on {address} expired {}: {}",
+            w.resource, w.expires, w.reason
+        ),
+        format!(
+            "{address}의 {check} 대상 `{}` 예외가 {}에 만료됨: {}",
+            w.resource, w.expires, w.reason
+        ),
+    ))
+}
+
+fn expired_section(doc: &mut Doc, expired: Vec<String>, lang: Lang) {
     if !expired.is_empty() {
         doc.heading(
             2,
@@ -257,9 +253,37 @@ pub fn scan_view_tallied(
         );
         doc.list(expired);
     }
+}
 
-    let json = scan_json(run, findings, &counts, lang);
-    View { doc, json }
+/// A waiver in SARIF: one in force is an accepted external suppression; an expired one is
+/// recorded as a property, and the result stands.
+fn sarif_waiver(result: &mut Value, waiver: Option<&WaiverMatch>) {
+    match waiver {
+        Some(w) if w.in_force => {
+            result["suppressions"] = json!([{
+                "kind": "external",
+                "status": "accepted",
+                "justification": format!("{} (expires {})", w.reason, w.expires),
+            }]);
+        }
+        Some(w) => {
+            result["properties"]["expired_waiver"] = json!({
+                "resource": w.resource,
+                "reason": w.reason,
+                "expires": w.expires.to_string(),
+            });
+        }
+        None => {}
+    }
+}
+
+fn waiver_json(w: &WaiverMatch) -> WaiverJson<'_> {
+    WaiverJson {
+        resource: &w.resource,
+        reason: &w.reason,
+        expires: w.expires.to_string(),
+        in_force: w.in_force,
+    }
 }
 
 #[derive(Serialize)]
@@ -366,12 +390,7 @@ fn scan_doc<'a>(
             file: &f.location.file,
             line: f.location.line,
             column: f.location.column,
-            waiver: f.waiver.as_ref().map(|w| WaiverJson {
-                resource: &w.resource,
-                reason: &w.reason,
-                expires: w.expires.to_string(),
-                in_force: w.in_force,
-            }),
+            waiver: f.waiver.as_ref().map(waiver_json),
         })
         .collect();
     ScanJson {
@@ -495,21 +514,7 @@ pub fn scan_sarif(run: &ScanRun, findings: &[Finding], lang: Lang) -> Value {
                     "resource_type": f.resource_type,
                 },
             });
-            if let Some(w) = &f.waiver {
-                if w.in_force {
-                    result["suppressions"] = json!([{
-                        "kind": "external",
-                        "status": "accepted",
-                        "justification": format!("{} (expires {})", w.reason, w.expires),
-                    }]);
-                } else {
-                    result["properties"]["expired_waiver"] = json!({
-                        "resource": w.resource,
-                        "reason": w.reason,
-                        "expires": w.expires.to_string(),
-                    });
-                }
-            }
+            sarif_waiver(&mut result, f.waiver.as_ref());
             result
         })
         .collect();
@@ -602,7 +607,11 @@ pub fn add_policies_view(view: &mut View, run: &ScanRun, results: &PolicyResults
             .iter()
             .map(|f| {
                 vec![
-                    policy_level_label(f.level).get(lang).to_owned(),
+                    waived_label(
+                        policy_level_label(f.level).get(lang),
+                        f.waiver.as_ref(),
+                        lang,
+                    ),
                     format!("rego:{}", f.package),
                     f.address.clone().unwrap_or_else(|| "*".to_owned()),
                     f.message.clone(),
@@ -619,6 +628,19 @@ pub fn add_policies_view(view: &mut View, run: &ScanRun, results: &PolicyResults
             rows,
         );
     }
+    let expired = results
+        .findings
+        .iter()
+        .filter_map(|f| {
+            expired_line(
+                f.waiver.as_ref(),
+                &format!("rego:{}", f.package),
+                f.address.as_deref().unwrap_or("*"),
+                lang,
+            )
+        })
+        .collect();
+    expired_section(doc, expired, lang);
     add_policies_json(&mut view.json, run, results);
 }
 
@@ -638,7 +660,7 @@ pub fn add_policies_json(json: &mut Value, run: &ScanRun, results: &PolicyResult
                 "fail": fail,
                 "unknown": 0,
                 "warn": warn,
-                "waived": 0,
+                "waived": results.waived(&p.name),
                 "violations": fail,
                 "controls": policy_controls_json(&p.controls),
                 "requirements": [],
@@ -668,7 +690,7 @@ pub fn add_policies_json(json: &mut Value, run: &ScanRun, results: &PolicyResult
                 "file": f.location.as_ref().map_or(first_file.clone(), |l| l.file.to_string()),
                 "line": f.location.as_ref().and_then(|l| l.line),
                 "column": f.location.as_ref().and_then(|l| l.column),
-                "waiver": null,
+                "waiver": f.waiver.as_ref().map(waiver_json),
                 "source": "rego",
                 "policy": {"package": f.package, "rule": f.level.rule(), "files": files},
             }));
@@ -765,7 +787,7 @@ pub fn add_policies_sarif(sarif: &mut Value, run: &ScanRun, results: &PolicyResu
             Some(a) => format!("{a}: {}", f.message),
             None => f.message.clone(),
         };
-        out.push(json!({
+        let mut result = json!({
             "ruleId": format!("rego:{}", f.package),
             "ruleIndex": base + index,
             "kind": "fail",
@@ -777,7 +799,9 @@ pub fn add_policies_sarif(sarif: &mut Value, run: &ScanRun, results: &PolicyResu
                 "resource_type": f.resource_type,
                 "source": "rego",
             },
-        }));
+        });
+        sarif_waiver(&mut result, f.waiver.as_ref());
+        out.push(result);
     }
     if let Some(r) = run_json
         .pointer_mut("/tool/driver/rules")

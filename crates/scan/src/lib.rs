@@ -45,7 +45,9 @@ pub use resource::{
     Action, Attrs, IndexKey, Mode, Name, Origin, Placement, RegionSource, Residency, Resource,
     SourceLoc,
 };
-pub use waivers::{Waiver, WaiverMatch, glob, match_waiver, read_waivers};
+pub use waivers::{
+    Waiver, WaiverCheck, WaiverMatch, glob, match_policy_waiver, match_waiver, read_waivers,
+};
 
 /// Counts per check: pass, fail, unknown, and how many non-pass results a waiver in force covers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -19,9 +19,11 @@ reads a file: the caller hands in the texts.
 
 use std::collections::BTreeMap;
 
+use kcvs_model::Date;
 use serde_json::{Value, json};
 
 use crate::resource::{Resource, SourceLoc};
+use crate::waivers::{Waiver, WaiverMatch, match_policy_waiver};
 
 /// A policy file: its name (as given on the command line) and its text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -114,6 +116,15 @@ pub struct PolicyFinding {
     pub controls: Vec<PolicyControl>,
     /// Where the resource is in the input, when the message names one that is there.
     pub location: Option<SourceLoc>,
+    /// The waiver covering this result (see [`PolicyResults::apply_waivers`]), in force or expired.
+    pub waiver: Option<WaiverMatch>,
+}
+
+impl PolicyFinding {
+    /// Whether the result still counts: a waiver in force excepts it.
+    pub fn counts(&self) -> bool {
+        !self.waiver.as_ref().is_some_and(|w| w.in_force)
+    }
 }
 
 /// A policy that cannot be loaded or evaluated: the `.rego` file, a 1-based line and column
@@ -211,6 +222,24 @@ impl PolicyResults {
                 .count()
         };
         (of(PolicyLevel::Deny), of(PolicyLevel::Warn))
+    }
+
+    /// Results of a package that a waiver in force excepts.
+    pub fn waived(&self, package: &str) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.package == package && !f.counts())
+            .count()
+    }
+
+    /// Match every result against the waivers on `as_of` (`check: rego:<package>` or `*`).
+    pub fn apply_waivers(&mut self, waivers: &[Waiver], as_of: Date) {
+        if waivers.is_empty() {
+            return;
+        }
+        for f in &mut self.findings {
+            f.waiver = match_policy_waiver(waivers, f.address.as_deref(), &f.package, as_of);
+        }
     }
 }
 
@@ -502,6 +531,7 @@ impl Policies {
             location: resource.map(|r| r.location.clone()),
             address,
             controls,
+            waiver: None,
         })
     }
 }

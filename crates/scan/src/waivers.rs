@@ -5,14 +5,24 @@ A waiver past its expiry (compared with `--as-of`) stops applying and is reporte
 ```yaml
 waivers:
   - resource: "module.legacy.*"     # glob over resource addresses: `*` any run, `?` one character
-    check: residency                # a check id, or `*` for every check
+    check: residency                # a check id, `rego:<package>` (globs allowed), or `*`
     reason: "Migrating to Seoul by June; ticket OPS-123"
     expires: 2027-06-30
+  - resource: "aws_s3_bucket.archive"
+    check: "rego:kcvs.custom.*"     # the Rego policies whose package matches
+    reason: "Archive tags are set by the backup job"
+    expires: 2027-01-31
 ```
+
+A waiver covers a result, it does not change it: the result keeps its status in every output
+(SARIF marks it suppressed), only the exit code and the `waived` counts see the waiver. Scan
+evidence handed to `kcvs assess` is therefore unchanged by waivers: an accepted exception is not
+a met control.
 */
 
 use kcvs_model::Date;
 use serde::Deserialize;
+use serde_saphyr::Spanned;
 
 use crate::checks::CheckId;
 use crate::{ScanError, ScanErrorKind};
@@ -21,10 +31,38 @@ use crate::{ScanError, ScanErrorKind};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Waiver {
     pub resource: String,
-    /// `None`: every check.
-    pub check: Option<CheckId>,
+    pub check: WaiverCheck,
     pub reason: String,
     pub expires: Date,
+}
+
+/// Which results a waiver covers, besides its resource pattern.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WaiverCheck {
+    /// `*`: every built-in check and every policy.
+    Every,
+    /// A built-in check.
+    Check(CheckId),
+    /// `rego:<pattern>`: the Rego policies whose package name matches the glob.
+    Policy(String),
+}
+
+impl WaiverCheck {
+    fn covers_check(&self, check: CheckId) -> bool {
+        match self {
+            WaiverCheck::Every => true,
+            WaiverCheck::Check(c) => *c == check,
+            WaiverCheck::Policy(_) => false,
+        }
+    }
+
+    fn covers_policy(&self, package: &str) -> bool {
+        match self {
+            WaiverCheck::Every => true,
+            WaiverCheck::Check(_) => false,
+            WaiverCheck::Policy(pattern) => glob(pattern, package),
+        }
+    }
 }
 
 /// A waiver that matched a finding.
@@ -37,25 +75,49 @@ pub struct WaiverMatch {
     pub in_force: bool,
 }
 
+/// `waivers:` with a list. A bare list is read too (see [`read_waivers`]); not an untagged enum,
+/// because serde buffers untagged input and the rows would lose their positions.
 #[derive(Deserialize)]
-#[serde(untagged)]
-enum WaiverFile {
-    Wrapped { waivers: Vec<WaiverRow> },
-    List(Vec<WaiverRow>),
+#[serde(deny_unknown_fields)]
+struct WaiverFile {
+    waivers: Vec<WaiverRow>,
+}
+
+/// Whether the first line that says something starts a YAML list (or a JSON array).
+fn looks_like_list(text: &str) -> bool {
+    text.lines()
+        .map(str::trim_start)
+        .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("---"))
+        .is_some_and(|l| l.starts_with('-') || l.starts_with('['))
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct WaiverRow {
     resource: String,
-    check: String,
-    reason: String,
-    expires: String,
+    check: Spanned<String>,
+    reason: Spanned<String>,
+    expires: Spanned<String>,
+}
+
+/// A positioned error at a waiver's field.
+fn at_field(name: &str, s: &Spanned<String>, en: String, ko: String) -> ScanError {
+    ScanError::new(
+        name,
+        s.referenced.line(),
+        s.referenced.column(),
+        ScanErrorKind::Invalid { en, ko },
+    )
 }
 
 /// Read a waivers file (YAML or JSON).
 pub fn read_waivers(text: &str, name: &str) -> Result<Vec<Waiver>, ScanError> {
-    let file: WaiverFile = serde_saphyr::from_str(text).map_err(|e| {
+    let parsed = if looks_like_list(text) {
+        serde_saphyr::from_str::<Vec<WaiverRow>>(text)
+    } else {
+        serde_saphyr::from_str::<WaiverFile>(text).map(|f| f.waivers)
+    };
+    let rows = parsed.map_err(|e| {
         let (line, column) = e
             .location()
             .map_or((0, 0), |l| (l.line(), l.column()));
@@ -77,71 +139,69 @@ pub fn read_waivers(text: &str, name: &str) -> Result<Vec<Waiver>, ScanError> {
             },
         )
     })?;
-    let rows = match file {
-        WaiverFile::Wrapped { waivers } => waivers,
-        WaiverFile::List(l) => l,
-    };
     let mut out = Vec::with_capacity(rows.len());
     for (i, row) in rows.into_iter().enumerate() {
         let n = i + 1;
-        let check = if row.check.trim() == "*" {
-            None
-        } else {
-            Some(CheckId::parse(&row.check).ok_or_else(|| {
-                let known: Vec<&str> = CheckId::ALL.iter().map(|c| c.as_str()).collect();
-                ScanError::new(
+        let spelled = row.check.value.trim();
+        let check = if spelled == "*" {
+            WaiverCheck::Every
+        } else if let Some(pattern) = spelled.strip_prefix("rego:") {
+            if pattern.trim().is_empty() {
+                return Err(at_field(
                     name,
-                    0,
-                    0,
-                    ScanErrorKind::Invalid {
-                        en: format!(
-                            "waiver {n}: unknown check `{}`: expected `*` or one of {}",
-                            row.check,
-                            known.join(", ")
-                        ),
-                        ko: format!(
-                            "예외 {n}: 알 수 없는 점검 `{}`: `*` 또는 다음 중 하나여야 합니다: {}",
-                            row.check,
-                            known.join(", ")
-                        ),
-                    },
+                    &row.check,
+                    format!(
+                        "waiver {n}: `rego:` names no package: expected `rego:<package>`, e.g. `rego:kcvs.custom.tags` or `rego:kcvs.custom.*`"
+                    ),
+                    format!(
+                        "예외 {n}: `rego:` 뒤에 패키지가 없습니다: `rego:kcvs.custom.tags`나 `rego:kcvs.custom.*`처럼 `rego:<패키지>` 형식이어야 합니다"
+                    ),
+                ));
+            }
+            WaiverCheck::Policy(pattern.trim().to_owned())
+        } else {
+            WaiverCheck::Check(CheckId::parse(spelled).ok_or_else(|| {
+                let known: Vec<&str> = CheckId::ALL.iter().map(|c| c.as_str()).collect();
+                at_field(
+                    name,
+                    &row.check,
+                    format!(
+                        "waiver {n}: unknown check `{spelled}`: expected `*`, `rego:<package>` or one of {}",
+                        known.join(", ")
+                    ),
+                    format!(
+                        "예외 {n}: 알 수 없는 점검 `{spelled}`: `*`, `rego:<패키지>` 또는 다음 중 하나여야 합니다: {}",
+                        known.join(", ")
+                    ),
                 )
             })?)
         };
-        let expires = row.expires.trim().parse::<Date>().map_err(|_| {
-            ScanError::new(
+        let expires = row.expires.value.trim().parse::<Date>().map_err(|_| {
+            at_field(
                 name,
-                0,
-                0,
-                ScanErrorKind::Invalid {
-                    en: format!(
-                        "waiver {n}: invalid `expires` `{}`: expected a date written YYYY-MM-DD",
-                        row.expires
-                    ),
-                    ko: format!(
-                        "예외 {n}: 잘못된 `expires` `{}`: YYYY-MM-DD 형식의 날짜여야 합니다",
-                        row.expires
-                    ),
-                },
+                &row.expires,
+                format!(
+                    "waiver {n}: invalid `expires` `{}`: expected a date written YYYY-MM-DD",
+                    row.expires.value
+                ),
+                format!(
+                    "예외 {n}: 잘못된 `expires` `{}`: YYYY-MM-DD 형식의 날짜여야 합니다",
+                    row.expires.value
+                ),
             )
         })?;
-        if row.reason.trim().is_empty() {
-            return Err(ScanError::new(
+        if row.reason.value.trim().is_empty() {
+            return Err(at_field(
                 name,
-                0,
-                0,
-                ScanErrorKind::Invalid {
-                    en: format!("waiver {n}: `reason` is empty: say why the exception is accepted"),
-                    ko: format!(
-                        "예외 {n}: `reason`이 비어 있습니다: 예외를 인정하는 이유를 적으십시오"
-                    ),
-                },
+                &row.reason,
+                format!("waiver {n}: `reason` is empty: say why the exception is accepted"),
+                format!("예외 {n}: `reason`이 비어 있습니다: 예외를 인정하는 이유를 적으십시오"),
             ));
         }
         out.push(Waiver {
             resource: row.resource,
             check,
-            reason: row.reason,
+            reason: row.reason.value,
             expires,
         });
     }
@@ -152,16 +212,38 @@ fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or(s)
 }
 
-/// The first waiver for this address and check: one in force if any, else an expired one.
+/// The first waiver for this address and built-in check: one in force if any, else an expired one.
 pub fn match_waiver(
     waivers: &[Waiver],
     address: &str,
     check: CheckId,
     as_of: Date,
 ) -> Option<WaiverMatch> {
+    first_match(waivers, address, as_of, |w| w.covers_check(check))
+}
+
+/// The first waiver for a Rego policy's result: its package, and the resource it names (a
+/// result that names none is covered only by a resource pattern matching everything, `*`).
+pub fn match_policy_waiver(
+    waivers: &[Waiver],
+    address: Option<&str>,
+    package: &str,
+    as_of: Date,
+) -> Option<WaiverMatch> {
+    first_match(waivers, address.unwrap_or(""), as_of, |w| {
+        w.covers_policy(package)
+    })
+}
+
+fn first_match(
+    waivers: &[Waiver],
+    address: &str,
+    as_of: Date,
+    covers: impl Fn(&WaiverCheck) -> bool,
+) -> Option<WaiverMatch> {
     let mut expired = None;
     for w in waivers {
-        if w.check.is_some_and(|c| c != check) || !glob(&w.resource, address) {
+        if !covers(&w.check) || !glob(&w.resource, address) {
             continue;
         }
         let m = WaiverMatch {
@@ -255,6 +337,56 @@ mod tests {
             )
             .is_none()
         );
+    }
+
+    #[test]
+    fn policy_waivers_cover_only_matching_packages() {
+        let text = "waivers:\n  - resource: \"aws_s3_bucket.*\"\n    check: \"rego:kcvs.custom.*\"\n    reason: tags set by the backup job\n    expires: 2026-12-31\n  - resource: \"*\"\n    check: \"rego:org.naming\"\n    reason: naming rule not adopted yet\n    expires: 2026-12-31\n";
+        let w = read_waivers(text, "w.yaml").unwrap();
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        let on = d("2026-11-23");
+        assert!(
+            match_policy_waiver(&w, Some("aws_s3_bucket.a"), "kcvs.custom.tags", on)
+                .is_some_and(|m| m.in_force)
+        );
+        // Another resource, another package, a built-in check: not covered.
+        assert!(match_policy_waiver(&w, Some("aws_instance.a"), "kcvs.custom.tags", on).is_none());
+        assert!(match_policy_waiver(&w, Some("aws_s3_bucket.a"), "other.tags", on).is_none());
+        assert!(match_waiver(&w, "aws_s3_bucket.a", CheckId::Residency, on).is_none());
+        // A result naming no resource is covered only by the `*` pattern.
+        assert!(match_policy_waiver(&w, None, "kcvs.custom.tags", on).is_none());
+        assert!(match_policy_waiver(&w, None, "org.naming", on).is_some());
+        // `*` covers built-in checks and policies alike.
+        let every = read_waivers(
+            "- resource: \"*\"\n  check: \"*\"\n  reason: r\n  expires: 2026-12-31\n",
+            "w.yaml",
+        )
+        .unwrap();
+        assert!(match_policy_waiver(&every, None, "any.pkg", on).is_some());
+        assert!(match_waiver(&every, "x.y", CheckId::AuditLogging, on).is_some());
+    }
+
+    #[test]
+    fn waiver_errors_point_at_the_field() {
+        let e = read_waivers(
+            "waivers:\n  - resource: x\n    check: residency\n    reason: r\n    expires: 2026-13-01\n",
+            "w.yaml",
+        )
+        .unwrap_err();
+        assert_eq!((e.line, e.column), (5, 14), "{e:?}");
+        let e = read_waivers(
+            "waivers:\n  - resource: x\n    check: \"rego:\"\n    reason: r\n    expires: 2026-12-01\n",
+            "w.yaml",
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 3, "{e:?}");
+        assert!(e.message(kcvs_model::Lang::En).contains("rego:<package>"));
+        let e = read_waivers(
+            "waivers:\n  - resource: x\n    check: residency\n    reason: \"  \"\n    expires: 2026-12-01\n",
+            "w.yaml",
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 4, "{e:?}");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-# No public IP addresses on compute (CSAP 11 network security; N2SF EB external boundary): reach
+# No public IP addresses on compute (CSAP 11 network security; N2SF-EB-3 allow-list based
+# communication at the external boundary): reach
 # instances through load balancers or a bastion. Run with:
 #   kcvs scan examples/scan/plan-multicloud.json --policy examples/scan/policies
 package kcvs.examples.public_ip
@@ -7,7 +8,7 @@ import rego.v1
 
 __title__ := "No public IP addresses on instances"
 
-__controls__ := [{"catalog": "csap", "id": "11"}, {"catalog": "n2sf", "id": "EB"}]
+__controls__ := [{"catalog": "csap", "id": "11"}, {"catalog": "n2sf", "id": "N2SF-EB-3"}]
 
 managed contains r if {
 	some r in input.resources

@@ -379,8 +379,14 @@ fn scan_evidence(name: &str, text: &str, lang: Lang) -> Result<Vec<ScanEvidence>
             Some("unknown") => EvidenceStatus::Unknown,
             Some("warn") => EvidenceStatus::Warn,
             other => {
-                return Err(CliError::input(format!(
-                    "{name}: a finding has status {other:?}; expected pass, fail, unknown or warn"
+                return Err(CliError::input(tf(
+                    lang,
+                    format!(
+                        "{name}: a finding has status {other:?}; expected pass, fail, unknown or warn"
+                    ),
+                    format!(
+                        "{name}: 결과의 status가 {other:?}입니다; pass, fail, unknown, warn 중 하나여야 합니다"
+                    ),
                 )));
             }
         };

@@ -214,7 +214,11 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Output, CliError> {
         as_of: ctx.as_of.to_string(),
     };
     let policy_results = match &mut policies {
-        Some(p) => Some(evaluate_policies(p, &resources, &run.files, &ctx)?),
+        Some(p) => {
+            let mut results = evaluate_policies(p, &resources, &run.files, &ctx)?;
+            results.apply_waivers(&selection.waivers, ctx.as_of);
+            Some(results)
+        }
         None => None,
     };
     let stdout = match (global.format, &policy_results) {
@@ -259,10 +263,11 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Output, CliError> {
         || policy_results.as_ref().is_some_and(|p| {
             // `deny` is a fail; `warn` counts from `--fail-on unknown` on.
             p.findings.iter().any(|f| {
-                threshold(match f.level {
-                    PolicyLevel::Deny => Status::Fail,
-                    PolicyLevel::Warn => Status::Unknown,
-                })
+                f.counts()
+                    && threshold(match f.level {
+                        PolicyLevel::Deny => Status::Fail,
+                        PolicyLevel::Warn => Status::Unknown,
+                    })
             })
         });
     // The process ends right after printing: freeing a million small allocations one by one

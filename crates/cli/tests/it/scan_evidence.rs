@@ -297,3 +297,84 @@ fn assess_folds_scan_results_into_controls() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("bad.json:2:"), "{}", stderr(&out));
 }
+
+/// A waiver with `check: rego:<package>` covers that policy's results as it covers built-in ones:
+/// in force, the results stay listed (status unchanged) but stop counting for `--fail-on`;
+/// past expiry they count again and are listed as expired.
+#[test]
+fn waivers_cover_policy_results() {
+    let plan = path("examples/scan/plan-multicloud.json");
+    let policies = path("examples/scan/policies");
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "waivers.yaml",
+        "waivers:\n  - resource: \"*\"\n    check: \"rego:kcvs.examples.kms_*\"\n    reason: \"CMK rollout tracked in SEC-9\"\n    expires: 2027-01-31\n",
+    );
+    let waivers = dir.path().join("waivers.yaml").display().to_string();
+    let scan = |as_of: &str, format: &str| {
+        kcvs()
+            .args(["--as-of", as_of, "scan", &plan, "--policy", &policies])
+            .args(["--checks", "audit-logging", "--waivers", &waivers])
+            .args(["--format", format])
+            .output()
+            .unwrap()
+    };
+    let out = scan("2026-11-23", "json");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc = json_of(&out);
+    let kms = doc["summary"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["check"] == "rego:kcvs.examples.kms_cmk")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (kms["fail"].as_u64(), kms["waived"].as_u64()),
+        (Some(7), Some(7))
+    );
+    let listed: Vec<&serde_json::Value> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "rego:kcvs.examples.kms_cmk")
+        .collect();
+    assert_eq!(listed.len(), 7);
+    assert!(listed.iter().all(|f| f["status"] == "fail"
+        && f["waiver"]["in_force"] == true
+        && f["waiver"]["reason"] == "CMK rollout tracked in SEC-9"));
+    // The other policy's warnings are not covered.
+    assert!(
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| { f["check"] == "rego:kcvs.examples.public_ip" && f["waiver"].is_null() })
+    );
+
+    // SARIF marks the covered results as accepted suppressions.
+    let sarif = json_of(&scan("2026-11-23", "sarif"));
+    let kms_results: Vec<&serde_json::Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "rego:kcvs.examples.kms_cmk")
+        .collect();
+    assert_eq!(kms_results.len(), 7);
+    assert!(
+        kms_results
+            .iter()
+            .all(|r| r["suppressions"][0]["status"] == "accepted")
+    );
+
+    // After the expiry the denies count again, and the text report lists the expired waiver.
+    let out = scan("2027-02-01", "text");
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Expired waivers"), "{text}");
+    assert!(
+        text.contains("rego:kcvs.examples.kms_cmk on aws_ebs_volume.data expired 2027-01-31"),
+        "{text}"
+    );
+}
