@@ -28,6 +28,7 @@ pub mod ids;
 pub mod lifecycle;
 pub mod signing;
 pub mod translog;
+pub mod wording;
 
 pub use digest::Digest;
 pub use ids::*;

@@ -2,7 +2,7 @@
 //! `title`, `status`, `detail`, plus `code`, a stable kebab-case spelling clients can match on
 //! (for a refused transition it is `TransitionError::code()`). A refusal's English is the
 //! registry error's own `Display`; its Korean is the web UI's wording of the same typed error
-//! (`ui::reasons`), so both surfaces say the same thing.
+//! (`kcvs_registry::wording`), so both surfaces say the same thing.
 //!
 //! **Two languages.** Every [`ApiError`] carries its detail in English and Korean (the
 //! constructors take both, so an untranslated error does not compile), and the title comes from
@@ -25,7 +25,7 @@ use kcvs_registry::committee::CommitteeError;
 use kcvs_report::i18n::{lang_code, parse_lang};
 use kcvs_store::StoreError;
 
-use crate::ui::reasons;
+use kcvs_registry::wording as reasons;
 use serde::Serialize;
 use utoipa::ToSchema;
 
