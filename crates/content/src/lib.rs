@@ -28,11 +28,32 @@ mod builtin {
 pub fn builtin_files() -> Vec<PackFile> {
     builtin::BUILTIN
         .iter()
-        .map(|(name, text)| PackFile {
+        .map(|(name, _, text)| PackFile {
             name: (*name).to_owned(),
             text: (*text).to_owned(),
         })
         .collect()
+}
+
+/// The built-in pack files whose top-level `kind` is one of `kinds` (read by `build.rs`), in the
+/// order of [`builtin_files`].
+pub fn builtin_files_of(kinds: &[&str]) -> Vec<PackFile> {
+    builtin::BUILTIN
+        .iter()
+        .filter(|(_, kind, _)| kinds.contains(kind))
+        .map(|(name, _, text)| PackFile {
+            name: (*name).to_owned(),
+            text: (*text).to_owned(),
+        })
+        .collect()
+}
+
+/// The built-in region table and the source registers its entries cite, and nothing else: all
+/// `kcvs scan` reads of the rules. Parsing every built-in pack costs more than scanning a plan of
+/// 10,000 resources, and a scan never consults regimes, catalogs or crosswalks; the region table
+/// is the same as the full load's (test `region_rules_match_the_full_load`).
+pub fn load_region_rules() -> Result<kcvs_model::RuleSet, LoadErrors> {
+    load(&builtin_files_of(&["sources", "regions"]))
 }
 
 /// Every `.yaml`, `.yml` and `.json` file under `dir`, sorted by path so loading is repeatable.

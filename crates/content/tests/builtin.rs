@@ -74,3 +74,29 @@ fn builtin_regimes_are_all_there_with_their_kinds() {
     );
     assert_eq!(bsa.catalog.as_ref().map(|c| c.as_str()), Some("csap"));
 }
+
+#[test]
+fn region_rules_match_the_full_load() {
+    let full = load(&builtin_files()).expect("built-in content loads");
+    let part = kcvs_content::load_region_rules().expect("region rules load");
+    let all: Vec<_> = full.regions.iter().collect();
+    let some: Vec<_> = part.regions.iter().collect();
+    assert!(all.len() > 40, "the region table has {} entries", all.len());
+    assert_eq!(all, some);
+    // Only the region files and the source registers were parsed.
+    assert!(part.regimes.is_empty() && part.catalogs.is_empty() && part.crosswalks.is_empty());
+    let names: Vec<String> = kcvs_content::builtin_files_of(&["sources", "regions"])
+        .into_iter()
+        .map(|f| f.name)
+        .collect();
+    assert!(
+        names.iter().any(|n| n.ends_with("regions-abroad.yaml")),
+        "{names:?}"
+    );
+    assert!(
+        names
+            .iter()
+            .all(|n| n.contains("regions") || n.contains("sources")),
+        "{names:?}"
+    );
+}

@@ -167,12 +167,19 @@ fn strip_position(msg: &str) -> String {
 pub(crate) const MARK_STATE: &str = "\u{1}state";
 pub(crate) const MARK_RAW_STATE: &str = "\u{1}raw-state";
 pub(crate) const MARK_VERSION: &str = "\u{1}version:";
+/// A kept map key that is not UTF-8 (the plan reader reads keys as bytes): serde_json's own
+/// syntax error for such a string.
+pub(crate) const MARK_UNICODE: &str = "\u{1}unicode";
 
 fn decode_custom(msg: &str) -> Option<ScanErrorKind> {
     if msg == MARK_STATE {
         Some(ScanErrorKind::StateNotPlan)
     } else if msg == MARK_RAW_STATE {
         Some(ScanErrorKind::RawState)
+    } else if msg == MARK_UNICODE {
+        Some(ScanErrorKind::Syntax(
+            "invalid unicode code point".to_owned(),
+        ))
     } else {
         msg.strip_prefix(MARK_VERSION)
             .map(|v| ScanErrorKind::FormatVersion(v.to_owned()))

@@ -21,8 +21,8 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use crate::checks::{FnvBuild, interesting};
-use crate::error::{MARK_RAW_STATE, MARK_STATE, MARK_VERSION, from_json};
+use crate::checks::{FnvBuild, interesting_bytes};
+use crate::error::{MARK_RAW_STATE, MARK_STATE, MARK_UNICODE, MARK_VERSION, from_json};
 use crate::region::{ProviderRegion, RegionExpr, claim_placement, provider_key};
 use crate::resource::{
     Action, Attrs, IndexKey, Interner, Mode, Name, Origin, Placement, Resource, SourceLoc,
@@ -290,8 +290,37 @@ struct RawRes {
     action: Option<Action>,
 }
 
-/// A map key or short string, borrowed from the input when it has no escapes.
-struct Key<'de>(Cow<'de, str>);
+/// A short string value kept in a record (address, type, name), borrowed from the input when it
+/// has no escapes; checked to be UTF-8.
+struct Str<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Str<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Str<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Str(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Str(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A map key (or an `actions` word), as raw bytes: it is only compared with the names the reader
+/// knows, so it is not checked to be UTF-8, which saved a fifth of the reader's instructions (most
+/// keys are skipped; the floor does not check skipped text either). A key that is kept (an
+/// attribute name) is checked when kept ([`key_str`]).
+struct Key<'de>(Cow<'de, [u8]>);
 
 impl<'de> Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -301,18 +330,33 @@ impl<'de> Deserialize<'de> for Key<'de> {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a string")
             }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+            fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<Self::Value, E> {
                 Ok(Key(Cow::Borrowed(v)))
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
                 Ok(Key(Cow::Owned(v.to_owned())))
             }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+            fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<Self::Value, E> {
                 Ok(Key(Cow::Owned(v)))
             }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Borrowed(v.as_bytes())))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v.as_bytes().to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v.into_bytes())))
+            }
         }
-        d.deserialize_str(V)
+        d.deserialize_bytes(V)
     }
+}
+
+/// A kept key as text; not UTF-8 is the same syntax error serde_json gives for a string, at the
+/// same position (just after the key).
+fn key_str<'k, E: de::Error>(key: &'k Key<'_>) -> Result<&'k str, E> {
+    std::str::from_utf8(&key.0).map_err(|_| E::custom(MARK_UNICODE))
 }
 
 fn mode_of(m: &str) -> Mode {
@@ -338,10 +382,10 @@ impl<'de> Deserialize<'de> for ActionsValue {
                 let (mut create, mut delete, mut update, mut read) = (false, false, false, false);
                 while let Some(a) = seq.next_element::<Key>()? {
                     match &*a.0 {
-                        "create" => create = true,
-                        "delete" => delete = true,
-                        "update" => update = true,
-                        "read" => read = true,
+                        b"create" => create = true,
+                        b"delete" => delete = true,
+                        b"update" => update = true,
+                        b"read" => read = true,
                         _ => {}
                     }
                 }
@@ -406,7 +450,7 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_> {
         let st = self.st;
         while let Some(key) = map.next_key::<Key>()? {
             match &*key.0 {
-                "format_version" => {
+                b"format_version" => {
                     let v: String = map.next_value()?;
                     let major = v.split('.').next().unwrap_or("");
                     if major != "1" {
@@ -414,22 +458,22 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_> {
                     }
                     st.format_version = Some(v);
                 }
-                "terraform_version" => st.terraform_version = Some(map.next_value()?),
-                "values" => return Err(de::Error::custom(MARK_STATE)),
-                "lineage" | "serial" | "resources" => {
+                b"terraform_version" => st.terraform_version = Some(map.next_value()?),
+                b"values" => return Err(de::Error::custom(MARK_STATE)),
+                b"lineage" | b"serial" | b"resources" => {
                     return Err(de::Error::custom(MARK_RAW_STATE));
                 }
-                "planned_values" => {
+                b"planned_values" => {
                     st.saw_planned = true;
                     map.next_value_seed(RootSeed {
                         st: &mut *st,
                         prior: false,
                     })?;
                 }
-                "prior_state" => {
+                b"prior_state" => {
                     map.next_value_seed(PriorSeed { st: &mut *st })?;
                 }
-                "resource_changes" => {
+                b"resource_changes" => {
                     st.saw_changes = true;
                     // Terraform writes `planned_values` first: changes to resources already read
                     // are folded into them as they stream past (only the action and
@@ -440,8 +484,8 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_> {
                         index: &index,
                     })?;
                 }
-                "configuration" => st.configuration = Some(map.next_value()?),
-                "variables" => {
+                b"configuration" => st.configuration = Some(map.next_value()?),
+                b"variables" => {
                     let vars: BTreeMap<String, Variable> = map.next_value()?;
                     st.variables = vars
                         .into_iter()
@@ -492,7 +536,7 @@ impl<'de> Visitor<'de> for RootSeed<'_, '_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<Key>()? {
-            if &*key.0 == "root_module" {
+            if &*key.0 == b"root_module" {
                 map.next_value_seed(ModuleSeed {
                     st: &mut *self.st,
                     prior: self.prior,
@@ -533,7 +577,7 @@ impl<'de> Visitor<'de> for PriorSeed<'_, '_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<Key>()? {
-            if &*key.0 == "values" {
+            if &*key.0 == b"values" {
                 map.next_value_seed(RootSeed {
                     st: &mut *self.st,
                     prior: true,
@@ -586,7 +630,7 @@ impl<'de> Visitor<'de> for ModuleSeed<'_, '_> {
         let mut mine: Vec<(usize, usize)> = Vec::new();
         while let Some(key) = map.next_key::<Key>()? {
             match &*key.0 {
-                "resources" => {
+                b"resources" => {
                     let from = if self.prior {
                         st.prior.len()
                     } else {
@@ -603,12 +647,12 @@ impl<'de> Visitor<'de> for ModuleSeed<'_, '_> {
                     };
                     mine.push((from, to));
                 }
-                "child_modules" => map.next_value_seed(ModuleSeqSeed {
+                b"child_modules" => map.next_value_seed(ModuleSeqSeed {
                     st: &mut *st,
                     prior: self.prior,
                 })?,
-                "address" => {
-                    let a: Key = map.next_value()?;
+                b"address" => {
+                    let a: Str = map.next_value()?;
                     address = st.names.get(&a.0);
                 }
                 _ => {
@@ -758,8 +802,8 @@ impl<'de> Visitor<'de> for ChangeEntrySeed<'_, '_> {
         let mut target: Option<usize> = None;
         while let Some(key) = map.next_key::<Key>()? {
             match &*key.0 {
-                "address" => {
-                    let a: Key = map.next_value()?;
+                b"address" => {
+                    let a: Str = map.next_value()?;
                     st.last_at = st.offset(&a.0);
                     let hit = self
                         .index
@@ -774,7 +818,7 @@ impl<'de> Visitor<'de> for ChangeEntrySeed<'_, '_> {
                         }
                     }
                 }
-                "change" if target.is_some() => map.next_value_seed(ChangeSeed {
+                b"change" if target.is_some() => map.next_value_seed(ChangeSeed {
                     r: &mut r,
                     st: &mut *st,
                     skip_values: true,
@@ -782,28 +826,28 @@ impl<'de> Visitor<'de> for ChangeEntrySeed<'_, '_> {
                 _ if target.is_some() => {
                     map.next_value::<IgnoredAny>()?;
                 }
-                "module_address" => {
-                    let m: Key = map.next_value()?;
+                b"module_address" => {
+                    let m: Str = map.next_value()?;
                     r.module_address = Some(st.names.get(&m.0));
                 }
-                "mode" => {
-                    let m: Key = map.next_value()?;
+                b"mode" => {
+                    let m: Str = map.next_value()?;
                     r.mode = Some(mode_of(&m.0));
                 }
-                "type" => {
-                    let m: Key = map.next_value()?;
+                b"type" => {
+                    let m: Str = map.next_value()?;
                     r.kind = st.names.get(&m.0);
                 }
-                "name" => {
-                    let m: Key = map.next_value()?;
+                b"name" => {
+                    let m: Str = map.next_value()?;
                     r.name = st.names.get(&m.0);
                 }
-                "index" => r.index = map.next_value::<Option<IndexValue>>()?.map(|i| i.0),
-                "provider_name" => {
-                    let m: Key = map.next_value()?;
+                b"index" => r.index = map.next_value::<Option<IndexValue>>()?.map(|i| i.0),
+                b"provider_name" => {
+                    let m: Str = map.next_value()?;
                     r.provider_name = st.names.get(&m.0);
                 }
-                "change" => map.next_value_seed(ChangeSeed {
+                b"change" => map.next_value_seed(ChangeSeed {
                     r: &mut r,
                     st: &mut *st,
                     skip_values: false,
@@ -891,32 +935,32 @@ impl<'de> Visitor<'de> for ResSeed<'_, '_> {
         let mut at = usize::MAX;
         while let Some(key) = map.next_key::<Key>()? {
             match &*key.0 {
-                "address" => {
-                    let a: Key = map.next_value()?;
+                b"address" => {
+                    let a: Str = map.next_value()?;
                     at = st.offset(&a.0);
                     if at != usize::MAX {
                         st.last_at = at;
                     }
                     r.address = a.0.into_owned();
                 }
-                "mode" => {
-                    let m: Key = map.next_value()?;
+                b"mode" => {
+                    let m: Str = map.next_value()?;
                     r.mode = mode_of(&m.0);
                 }
-                "type" => {
-                    let m: Key = map.next_value()?;
+                b"type" => {
+                    let m: Str = map.next_value()?;
                     r.kind = st.names.get(&m.0);
                 }
-                "name" => {
-                    let m: Key = map.next_value()?;
+                b"name" => {
+                    let m: Str = map.next_value()?;
                     r.name = st.names.get(&m.0);
                 }
-                "index" => r.index = map.next_value::<Option<IndexValue>>()?.map(|i| i.0),
-                "provider_name" => {
-                    let m: Key = map.next_value()?;
+                b"index" => r.index = map.next_value::<Option<IndexValue>>()?.map(|i| i.0),
+                b"provider_name" => {
+                    let m: Str = map.next_value()?;
                     r.provider_name = st.names.get(&m.0);
                 }
-                "values" => {
+                b"values" => {
                     if let Some(v) = map.next_value_seed(AttrSeed { st: &mut *st })? {
                         r.attributes = v;
                     }
@@ -963,13 +1007,13 @@ impl<'de> Visitor<'de> for ChangeSeed<'_, '_, '_> {
         let st = self.st;
         while let Some(key) = map.next_key::<Key>()? {
             match &*key.0 {
-                "actions" => self.r.action = Some(map.next_value::<ActionsValue>()?.0),
-                "before" | "after" if self.skip_values => {
+                b"actions" => self.r.action = Some(map.next_value::<ActionsValue>()?.0),
+                b"before" | b"after" if self.skip_values => {
                     map.next_value::<IgnoredAny>()?;
                 }
-                "before" => self.r.before = map.next_value_seed(AttrSeed { st: &mut *st })?,
-                "after" => self.r.values = map.next_value_seed(AttrSeed { st: &mut *st })?,
-                "after_unknown" => {
+                b"before" => self.r.before = map.next_value_seed(AttrSeed { st: &mut *st })?,
+                b"after" => self.r.values = map.next_value_seed(AttrSeed { st: &mut *st })?,
+                b"after_unknown" => {
                     self.r.unknown = map.next_value_seed(AttrSeed { st: &mut *st })?;
                 }
                 _ => {
@@ -1015,11 +1059,12 @@ impl<'de> Visitor<'de> for AttrSeed<'_, '_> {
         // so the record's own vector is allocated once, at its final size.
         st.scratch.clear();
         while let Some(key) = map.next_key::<Key>()? {
-            if full || interesting(&key.0) {
+            if full || interesting_bytes(&key.0) {
+                let name = key_str(&key)?;
                 let v: Value = map.next_value()?;
-                match st.scratch.iter_mut().find(|(k, _)| *k == *key.0) {
+                match st.scratch.iter_mut().find(|(k, _)| *k == *name) {
                     Some(slot) => slot.1 = v,
-                    None => st.scratch.push((st.names.get(&key.0), v)),
+                    None => st.scratch.push((st.names.get(name), v)),
                 }
             } else {
                 map.next_value::<IgnoredAny>()?;

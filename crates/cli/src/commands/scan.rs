@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use kcvs_model::{Lang, RegimeId, RequirementKind};
+use kcvs_model::{Date, Lang, RegimeId, RequirementKind, RuleSet};
 use kcvs_report::i18n::tf;
-use kcvs_report::render_json;
 use kcvs_report::scan::{
     ScanRun, add_policies_sarif, add_policies_view, scan_sarif, scan_view_tallied, write_scan_json,
 };
+use kcvs_report::{Format, render_json};
 use kcvs_scan::{
     CheckId, CheckSelection, InventoryFormat, Policies, PolicyError, PolicyFile, PolicyLevel,
     PolicyResults, ReadOptions, ScanError, Status, read_inventory, read_plan, read_waivers,
@@ -69,8 +69,49 @@ pub enum FailOn {
 /// Inputs at least this large get a progress bar (share of bytes read) on a terminal.
 const PROGRESS_BYTES: u64 = 16 * 1024 * 1024;
 
+/// What a scan needs of the global options: the rules, the date and the output settings.
+struct ScanCtx {
+    rules: RuleSet,
+    as_of: Date,
+    format: Format,
+    lang: Lang,
+}
+
+impl ScanCtx {
+    /// The whole rule set only when something reads more than the region table: a user pack
+    /// (which may change anything, and whose errors must be reported), `--assume` (checked
+    /// against the assumptions), `--regime` (its tiers) or `--policy` (the catalogs its controls
+    /// name). Otherwise only the region table and its sources are loaded, which keeps a scan's
+    /// start-up small (loading every built-in pack costs more than reading a plan of 10,000
+    /// resources).
+    fn new(global: &GlobalArgs, args: &ScanArgs) -> Result<Self, CliError> {
+        let everything = global.content.is_some()
+            || !global.assume.is_empty()
+            || args.regime.is_some()
+            || !args.policy.is_empty();
+        if everything {
+            let ctx = global.ctx_any_format()?;
+            return Ok(Self {
+                rules: ctx.rules,
+                as_of: ctx.as_of,
+                format: ctx.format,
+                lang: ctx.lang,
+            });
+        }
+        let lang = global.lang();
+        let as_of = global.as_of()?;
+        let rules = kcvs_content::load_region_rules().map_err(CliError::Load)?;
+        Ok(Self {
+            rules,
+            as_of,
+            format: global.format(),
+            lang,
+        })
+    }
+}
+
 pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Output, CliError> {
-    let ctx = global.ctx_any_format()?;
+    let ctx = ScanCtx::new(global, args)?;
     let lang = ctx.lang;
     let checks = match &args.checks {
         Some(list) => CheckSelection::parse_list(list).map_err(|bad| {
@@ -310,7 +351,7 @@ fn scan_error(e: &ScanError, lang: Lang) -> CliError {
 
 /// The requirement kinds a regime binds at a tier, for labelling.
 fn bound_kinds(
-    ctx: &crate::args::Ctx,
+    ctx: &ScanCtx,
     regime: &str,
     tier: &str,
 ) -> Result<(String, String, Vec<RequirementKind>), CliError> {
@@ -406,7 +447,7 @@ fn evaluate_policies(
     policies: &mut Policies,
     resources: &[kcvs_scan::Resource],
     files: &[String],
-    ctx: &crate::args::Ctx,
+    ctx: &ScanCtx,
 ) -> Result<PolicyResults, CliError> {
     let results = policies
         .evaluate(resources, files)
