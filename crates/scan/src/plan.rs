@@ -359,8 +359,8 @@ fn key_str<'k, E: de::Error>(key: &'k Key<'_>) -> Result<&'k str, E> {
     std::str::from_utf8(&key.0).map_err(|_| E::custom(MARK_UNICODE))
 }
 
-fn mode_of(m: &str) -> Mode {
-    if m == "data" {
+fn mode_of(m: &[u8]) -> Mode {
+    if m == b"data" {
         Mode::Data
     } else {
         Mode::Managed
@@ -831,7 +831,7 @@ impl<'de> Visitor<'de> for ChangeEntrySeed<'_, '_> {
                     r.module_address = Some(st.names.get(&m.0));
                 }
                 b"mode" => {
-                    let m: Str = map.next_value()?;
+                    let m: Key = map.next_value()?;
                     r.mode = Some(mode_of(&m.0));
                 }
                 b"type" => {
@@ -944,7 +944,7 @@ impl<'de> Visitor<'de> for ResSeed<'_, '_> {
                     r.address = a.0.into_owned();
                 }
                 b"mode" => {
-                    let m: Str = map.next_value()?;
+                    let m: Key = map.next_value()?;
                     r.mode = mode_of(&m.0);
                 }
                 b"type" => {
