@@ -524,7 +524,7 @@ pub fn interesting_bytes(key: &[u8]) -> bool {
     });
     table
         .get(key.len())
-        .is_some_and(|bucket| bucket.iter().any(|a| *a == key))
+        .is_some_and(|bucket| bucket.contains(&key))
 }
 
 /// FNV-1a: short keys, no DoS concern (the set is fixed), faster than SipHash here.
@@ -717,6 +717,26 @@ fn strip_version(kind: &str) -> &str {
 
 /// Resource types that store or process data.
 pub fn holds_data(kind: &str) -> bool {
+    // A plan has a few dozen types and many instances of each: remember the answer per type
+    // (per thread), since the pattern searches below cost more than the rest of a check.
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<String, bool, FnvBuild>> =
+            std::cell::RefCell::new(std::collections::HashMap::with_hasher(FnvBuild));
+    }
+    SEEN.with_borrow_mut(|seen| {
+        if let Some(&known) = seen.get(kind) {
+            return known;
+        }
+        let answer = holds_data_uncached(kind);
+        if seen.len() >= 4096 {
+            seen.clear();
+        }
+        seen.insert(kind.to_owned(), answer);
+        answer
+    })
+}
+
+fn holds_data_uncached(kind: &str) -> bool {
     let k = strip_version(kind);
     const SUFFIXES: &[&str] = &[
         "_instance",
@@ -2017,6 +2037,15 @@ mod tests {
             "aws_volume_attachment",
         ] {
             assert!(!holds_data(t), "{t}");
+        }
+        // Asked again, the remembered answers are the same as working them out.
+        for t in [
+            "aws_ebs_volume",
+            "aws_cloudtrail",
+            "aws_volume_attachment",
+            "ncloud_server",
+        ] {
+            assert_eq!(holds_data(t), holds_data_uncached(t), "{t}");
         }
     }
 
