@@ -721,7 +721,7 @@ pub fn holds_data(kind: &str) -> bool {
     // (per thread), since the pattern searches below cost more than the rest of a check.
     thread_local! {
         static SEEN: std::cell::RefCell<std::collections::HashMap<String, bool, FnvBuild>> =
-            std::cell::RefCell::new(std::collections::HashMap::with_hasher(FnvBuild));
+            const { std::cell::RefCell::new(std::collections::HashMap::with_hasher(FnvBuild)) };
     }
     SEEN.with_borrow_mut(|seen| {
         if let Some(&known) = seen.get(kind) {
