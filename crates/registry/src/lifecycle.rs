@@ -779,8 +779,20 @@ impl State {
         Some(standing(cert, as_of, ctx))
     }
 
-    /// Apply one dated event.
+    /// Apply one new dated event: every rule of the current content, assumptions and policy
+    /// guards it ([`Guard::CurrentRules`]).
     pub fn apply(&self, event: &Event, ctx: &Ctx) -> Result<State, TransitionError> {
+        self.apply_under(event, ctx, Guard::CurrentRules)
+    }
+
+    /// Apply one dated event under `guard`: [`State::apply`] for a new transition, [`replay`] for
+    /// recorded history.
+    pub fn apply_under(
+        &self,
+        event: &Event,
+        ctx: &Ctx,
+        guard: Guard,
+    ) -> Result<State, TransitionError> {
         let date = event.date;
         if let Some(case) = self.case()
             && date < case.last_event
@@ -801,7 +813,7 @@ impl State {
         };
         use EventKind as E;
         match (self, &event.kind) {
-            (State::Unfiled, E::Submit(app)) => submit(app, date, ctx),
+            (State::Unfiled, E::Submit(app)) => submit(app, date, ctx, guard),
 
             (State::Submitted(c), E::StartDocumentReview) => Ok(State::DocumentReview(stamp(c))),
             (State::DocumentReview(c), E::StartOnSiteEvaluation) => {
@@ -905,12 +917,11 @@ impl State {
                 })
             }
             (State::Approved(c), E::IssueCertificate { number }) => {
-                let w = window(ctx, &c.application.regime)?;
-                ensure_open(w, date)?;
-                let valid_until = ctx.policy.valid_until(date, w.term_years).ok_or(
+                let term_years = term_years(ctx, &c.application.regime, date, guard)?;
+                let valid_until = ctx.policy.valid_until(date, term_years).ok_or(
                     TransitionError::DateOutOfRange {
                         from: date,
-                        years: w.term_years,
+                        years: term_years,
                     },
                 )?;
                 let app = &c.application;
@@ -953,7 +964,7 @@ impl State {
                 on: date,
                 reason: reason.clone(),
             }))),
-            (State::Certified(h), kind) => certified(h, kind, date, ctx).map_err(|e| match e {
+            (State::Certified(h), kind) => certified(h, kind, date, ctx, guard).map_err(|e| match e {
                 Refusal::NotAllowed => not_allowed(),
                 Refusal::Because(e) => e,
             }),
@@ -962,7 +973,26 @@ impl State {
     }
 }
 
-/// Rebuild a state from its events, reporting the index of the first event that does not apply.
+/// What an event is checked against.
+///
+/// A new transition must satisfy the rules in force now. A recorded event already happened: it
+/// was valid under the content, assumptions and policy of its day, and a later change (moving
+/// the NIS start with `--assume nis-2027.start=…`, a pack that shortens a window, a new policy
+/// default) must not make history unreadable. So replay re-checks only what keeps the state
+/// machine coherent: the transition exists from the state reached, dates never go back, the
+/// findings, remediations, hearings and renewals an event names exist, a lapsed certificate only
+/// expires. Regime windows, tiers, host acceptance, follow-up years, document-only follow-ups
+/// and the renewal deadline are rules, checked for [`Guard::CurrentRules`] only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Guard {
+    /// A new event: every rule applies.
+    CurrentRules,
+    /// A stored event, replayed as a fact: structure only.
+    RecordedFact,
+}
+
+/// Rebuild a state from its recorded events ([`Guard::RecordedFact`]), reporting the index of
+/// the first event that does not apply.
 pub fn replay<'a>(
     events: impl IntoIterator<Item = &'a Event>,
     ctx: &Ctx,
@@ -971,8 +1001,30 @@ pub fn replay<'a>(
         .into_iter()
         .enumerate()
         .try_fold(State::Unfiled, |s, (i, e)| {
-            s.apply(e, ctx).map_err(|x| (i, x))
+            s.apply_under(e, ctx, Guard::RecordedFact)
+                .map_err(|x| (i, x))
         })
+}
+
+/// The validity term for a certificate issued (or renewed) on `date` under `regime`. A new one
+/// needs the regime open; a recorded one takes the regime's term, or the policy's if the regime
+/// has since left the content.
+fn term_years(
+    ctx: &Ctx,
+    regime: &RegimeRef,
+    date: Date,
+    guard: Guard,
+) -> Result<i16, TransitionError> {
+    match guard {
+        Guard::CurrentRules => {
+            let w = window(ctx, regime)?;
+            ensure_open(w, date)?;
+            Ok(w.term_years)
+        }
+        Guard::RecordedFact => Ok(ctx
+            .regime(regime)
+            .map_or(ctx.policy.validity_years, |w| w.term_years)),
+    }
 }
 
 fn window<'c>(ctx: &'c Ctx, regime: &RegimeRef) -> Result<&'c RegimeWindow, TransitionError> {
@@ -1011,16 +1063,14 @@ fn ensure_open(w: &RegimeWindow, date: Date) -> Result<(), TransitionError> {
     Ok(())
 }
 
-fn submit(app: &Application, date: Date, ctx: &Ctx) -> Result<State, TransitionError> {
+fn submit(
+    app: &Application,
+    date: Date,
+    ctx: &Ctx,
+    guard: Guard,
+) -> Result<State, TransitionError> {
+    // Even a recorded case needs its regime: the case records the scheme it names.
     let w = window(ctx, &app.regime)?;
-    ensure_open(w, date)?;
-    let tier_rank = w
-        .tier_rank(&app.tier)
-        .ok_or_else(|| TransitionError::UnknownTier {
-            regime: app.regime.clone(),
-            tier: app.tier.clone(),
-            expected: w.tiers.join(", "),
-        })?;
     match (&app.host, app.service_type.runs_on_iaas()) {
         (None, true) => {
             return Err(TransitionError::HostRequired {
@@ -1032,26 +1082,10 @@ fn submit(app: &Application, date: Date, ctx: &Ctx) -> Result<State, TransitionE
                 service_type: app.service_type.as_str(),
             });
         }
-        (Some(h), true) => {
-            if h.revoked || date < h.issued || h.valid_until < date {
-                return Err(TransitionError::HostNotValid {
-                    number: h.number.clone(),
-                    date,
-                });
-            }
-            // The host's certificate counts at the tier this regime's acceptance rules give it
-            // (the engine's table); the SaaS may not apply above it.
-            if w.accepted_rank(&h.scheme, &h.tier, h.issued)
-                .is_none_or(|r| r < tier_rank)
-            {
-                return Err(TransitionError::HostTierTooLow {
-                    number: h.number.clone(),
-                    regime: app.regime.clone(),
-                    tier: app.tier.clone(),
-                });
-            }
-        }
-        (None, false) => {}
+        _ => {}
+    }
+    if guard == Guard::CurrentRules {
+        submit_rules(app, w, date)?;
     }
     Ok(State::Submitted(Box::new(Case {
         application: app.clone(),
@@ -1062,6 +1096,39 @@ fn submit(app: &Application, date: Date, ctx: &Ctx) -> Result<State, TransitionE
         remediations: Vec::new(),
         decision: None,
     })))
+}
+
+/// The rules a new application must meet: the regime open, the tier known, the host's
+/// certificate valid on the day and accepted at least at the tier applied for.
+fn submit_rules(app: &Application, w: &RegimeWindow, date: Date) -> Result<(), TransitionError> {
+    ensure_open(w, date)?;
+    let tier_rank = w
+        .tier_rank(&app.tier)
+        .ok_or_else(|| TransitionError::UnknownTier {
+            regime: app.regime.clone(),
+            tier: app.tier.clone(),
+            expected: w.tiers.join(", "),
+        })?;
+    if let Some(h) = &app.host {
+        if h.revoked || date < h.issued || h.valid_until < date {
+            return Err(TransitionError::HostNotValid {
+                number: h.number.clone(),
+                date,
+            });
+        }
+        // The host's certificate counts at the tier this regime's acceptance rules give it
+        // (the engine's table); the SaaS may not apply above it.
+        if w.accepted_rank(&h.scheme, &h.tier, h.issued)
+            .is_none_or(|r| r < tier_rank)
+        {
+            return Err(TransitionError::HostTierTooLow {
+                number: h.number.clone(),
+                regime: app.regime.clone(),
+                tier: app.tier.clone(),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn to_finding(f: &NewFinding, date: Date, stage: Stage) -> Finding {
@@ -1101,7 +1168,16 @@ impl From<TransitionError> for Refusal {
     }
 }
 
-fn certified(h: &Held, kind: &EventKind, date: Date, ctx: &Ctx) -> Result<State, Refusal> {
+/// A certified case's events. For a recorded event ([`Guard::RecordedFact`]) the follow-up year
+/// limit, the document-only rule, the regime window and the renewal deadline are not re-checked.
+fn certified(
+    h: &Held,
+    kind: &EventKind,
+    date: Date,
+    ctx: &Ctx,
+    guard: Guard,
+) -> Result<State, Refusal> {
+    let rules = guard == Guard::CurrentRules;
     use EventKind as E;
     let mut h = Box::new(h.clone());
     h.case.last_event = date;
@@ -1130,7 +1206,7 @@ fn certified(h: &Held, kind: &EventKind, date: Date, ctx: &Ctx) -> Result<State,
             findings,
         } => {
             let max = ctx.policy.follow_up_years;
-            if *year == 0 || *year > max {
+            if *year == 0 || (rules && *year > max) {
                 return Err(TransitionError::FollowUpYear { year: *year, max }.into());
             }
             if h.current.follow_ups.iter().any(|f| f.year >= *year) {
@@ -1158,7 +1234,7 @@ fn certified(h: &Held, kind: &EventKind, date: Date, ctx: &Ctx) -> Result<State,
             let doc_ok = rule.service_types.contains(&cert.service_type)
                 && rule.years.contains(year)
                 && rule.from <= date;
-            if *method == FollowUpMethod::DocumentOnly && !doc_ok {
+            if rules && *method == FollowUpMethod::DocumentOnly && !doc_ok {
                 return Err(TransitionError::DocumentOnlyNotAllowed {
                     service_type: cert.service_type.as_str(),
                     year: *year,
@@ -1222,15 +1298,16 @@ fn certified(h: &Held, kind: &EventKind, date: Date, ctx: &Ctx) -> Result<State,
             if let Some(r) = &h.renewal {
                 return Err(TransitionError::RenewalPending { applied: r.applied }.into());
             }
-            let w = window(ctx, &cert.regime)?;
-            ensure_open(w, date)?;
+            if rules {
+                ensure_open(window(ctx, &cert.regime)?, date)?;
+            }
             let deadline = ctx.policy.renewal_deadline(valid_until).ok_or(
                 TransitionError::DateOutOfRange {
                     from: valid_until,
                     years: 0,
                 },
             )?;
-            if date > deadline {
+            if rules && date > deadline {
                 return Err(TransitionError::RenewalTooLate {
                     deadline,
                     months: ctx.policy.renewal_lead_months,
@@ -1244,8 +1321,7 @@ fn certified(h: &Held, kind: &EventKind, date: Date, ctx: &Ctx) -> Result<State,
             if h.renewal.is_none() {
                 return Err(TransitionError::NoRenewalPending.into());
             }
-            let w = window(ctx, &cert.regime)?;
-            ensure_open(w, date)?;
+            let term = term_years(ctx, &cert.regime, date, guard)?;
             // ASSUMPTION `registry.renewal-continues-term`: a renewal granted before expiry starts
             // its term the day after the old one ends, so terms neither overlap nor gap.
             let next_day =
@@ -1256,10 +1332,10 @@ fn certified(h: &Held, kind: &EventKind, date: Date, ctx: &Ctx) -> Result<State,
                         years: 0,
                     })?;
             let valid_from = next_day.max(date);
-            let new_until = ctx.policy.valid_until(valid_from, w.term_years).ok_or(
+            let new_until = ctx.policy.valid_until(valid_from, term).ok_or(
                 TransitionError::DateOutOfRange {
                     from: valid_from,
-                    years: w.term_years,
+                    years: term,
                 },
             )?;
             let renewed = CertificateRecord {

@@ -4,8 +4,8 @@ verification algorithms of RFC 9162 §2.1.3.2 and §2.1.4.2).
 
 - leaf hash = SHA-256(0x00 ‖ entry), node hash = SHA-256(0x01 ‖ left ‖ right); the empty tree's
   root is SHA-256 of nothing;
-- an entry is the canonical JSON of a [`LogEntry`]: an issue, renewal, revocation or expiry, with
-  the digest of the signed certificate it concerns;
+- an entry is the canonical JSON of a [`LogEntry`]: an issue, renewal, revocation, expiry or
+  surrender, with the digest of the signed certificate it concerns;
 - a signed tree head is Ed25519 over a domain tag, the tree size, the root and the timestamp;
 - an inclusion proof shows an entry is in a tree of a given size; a consistency proof shows a
   larger tree extends a smaller one, so a log cannot drop or rewrite an entry (a silent revocation
@@ -274,12 +274,16 @@ pub fn verify_consistency(
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// What happened to a certificate. Every way a certificate starts or ends is logged, so a
+/// relying party can tell from the log alone whether it still stands: a certificate the provider
+/// gave up (`surrender`) ends as visibly as a revoked or expired one.
 #[serde(rename_all = "kebab-case")]
 pub enum EntryKind {
     Issue,
     Renewal,
     Revocation,
     Expiry,
+    Surrender,
 }
 
 /// One logged event about a certificate.

@@ -7,6 +7,7 @@ use serde_json::json;
 use sqlx::AnyConnection;
 
 use crate::rows::{int, json, spelling, text};
+use crate::write::RowLock;
 use crate::{Store, StoreError, WriteTx, db_err};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,6 +102,7 @@ impl WriteTx {
         id: &str,
         event: AgencyEvent,
     ) -> Result<AgencyState, StoreError> {
+        self.lock_row(RowLock::Agency, id).await?;
         let existing = load(&mut self.tx, Some(id)).await?.into_iter().next();
         let record = match existing {
             Some(r) => r,

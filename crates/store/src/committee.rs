@@ -13,6 +13,7 @@ use sqlx::AnyConnection;
 
 use crate::lifecycle::{Signer, load_application};
 use crate::rows::{date, json, opt_text, parse_spelling, spelling, text};
+use crate::write::RowLock;
 use crate::{Store, StoreError, WriteTx, db_err};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -251,6 +252,7 @@ impl WriteTx {
         on: Date,
         present: &[MemberId],
     ) -> Result<DeliberationRow, StoreError> {
+        self.lock_row(RowLock::Application, application).await?;
         let app = load_application(&mut self.tx, application)
             .await?
             .ok_or_else(|| StoreError::not_found("application", application))?;
@@ -317,6 +319,11 @@ impl WriteTx {
     /// recused; a second vote is a conflict.
     pub async fn cast_vote(&mut self, deliberation: &str, vote: &Vote) -> Result<(), StoreError> {
         let d = self.deliberation(deliberation).await?;
+        // The application's row orders this against a concurrent vote or decision on the
+        // sitting; the sitting is read again under it.
+        self.lock_row(RowLock::Application, d.application.as_str())
+            .await?;
+        let d = self.deliberation(deliberation).await?;
         if d.resolution.is_some() {
             return Err(StoreError::Invalid(format!(
                 "deliberation `{deliberation}` is already decided"
@@ -368,6 +375,11 @@ impl WriteTx {
         ctx: &Ctx,
         signer: &Signer,
     ) -> Result<(Resolution, State), StoreError> {
+        let d = self.deliberation(deliberation).await?;
+        // The application's row orders this against a concurrent vote or decision on the
+        // sitting; the sitting is read again under it.
+        self.lock_row(RowLock::Application, d.application.as_str())
+            .await?;
         let d = self.deliberation(deliberation).await?;
         if d.resolution.is_some() {
             return Err(StoreError::Invalid(format!(

@@ -20,16 +20,21 @@ and backend differences that matter are handled in one place ([`Store::open`]: S
 PostgreSQL `search_path`). If a later feature needs JSONB or `timestamptz`, split then.
 
 **Durability.** SQLite runs in WAL mode with `synchronous=FULL`, `busy_timeout` and foreign
-keys on, so a write acknowledged after `COMMIT` survives a SIGKILL or power cut. Writes are
-serialised in-process by one async mutex (SQLite has one writer anyway; on PostgreSQL the audit
-chain is a single sequence, so concurrent writers would conflict on its head): a second process
-writing the same database gets [`StoreError::Conflict`] from the unique keys instead of a fork
-in the chain.
+keys on, so a write acknowledged after `COMMIT` survives a SIGKILL or power cut.
+
+**Concurrency.** On PostgreSQL, several processes may write one database: what must be serial
+(the audit chain's and the transparency log's heads, an application's event sequence, one
+idempotency key, certificate numbering) is locked in the database, late and narrowly, and the
+rest of concurrent writes overlaps. On SQLite, writes queue on one in-process mutex. The `write`
+module tells how.
 
 **Idempotency.** [`Store::begin_write`] takes the client's key and the SHA-256 of its request.
 The first request with a key stores its response in the same transaction as its change; the
-same key with the same request returns that response ([`Begin::Replay`]); the same key with a
-different request is [`StoreError::IdempotencyMismatch`], and nothing changes.
+same key with the same request returns that response ([`Begin::Replay`]), also when the two
+arrive together (the second waits for the first); the same key with a different request is
+[`StoreError::IdempotencyMismatch`], and nothing changes. A key is remembered for the
+[`IdempotencyRetention`] (24 hours by default); after that it is a new request, and
+[`Store::purge_idempotency`] deletes the record.
 */
 
 mod agency;
@@ -38,19 +43,18 @@ mod committee;
 mod lifecycle;
 mod read;
 mod rows;
+mod write;
 
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use jiff::Timestamp;
 use kcvs_registry::Digest;
-use kcvs_registry::audit::{AuditRecord, NewRecord};
 use kcvs_registry::translog::TransparencyLog;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::{Any, AnyPool, AssertSqlSafe, Executor, Row, SqlSafeStr, Transaction};
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use sqlx::{AnyPool, AssertSqlSafe, Executor, SqlSafeStr};
+use tokio::sync::Mutex;
 
 pub use agency::AgencyRecord;
 pub use auth::{ApiTokenRow, ApiTokenState, NewUser, Principal, UserRow};
@@ -58,10 +62,12 @@ pub use committee::{DeliberationRow, MemberRow, VoteRow};
 pub use lifecycle::{ApplicationRecord, EventRow, Signer};
 pub use read::{AppFilter, ApplicationSummary, CertFilter, RegistryRow};
 pub use rows::{CertificateRow, EndCause, ServiceRow, TranslogRow};
+pub use write::{IdempotencyRetention, WriteTx};
 
 /// The migrations, embedded. Their SQL is portable: see the first file's header.
 const INIT_SQL: &str = include_str!("../migrations/0001_init.sql");
 const REGISTRY_INDEXES_SQL: &str = include_str!("../migrations/0002_registry_indexes.sql");
+const EXPIRING_KEYS_SQL: &str = include_str!("../migrations/0003_expiring_idempotency_keys.sql");
 
 fn migrator() -> Migrator {
     Migrator::with_migrations(vec![
@@ -77,6 +83,13 @@ fn migrator() -> Migrator {
             "registry indexes".into(),
             MigrationType::Simple,
             REGISTRY_INDEXES_SQL.into_sql_str(),
+            false,
+        ),
+        Migration::new(
+            3,
+            "expiring idempotency keys".into(),
+            MigrationType::Simple,
+            EXPIRING_KEYS_SQL.into_sql_str(),
             false,
         ),
     ])
@@ -104,6 +117,8 @@ pub struct OpenOptions {
     pub max_connections: u32,
     /// SQLite only: the size of the separate read pool.
     pub read_connections: u32,
+    /// How long an idempotency key is remembered.
+    pub idempotency_retention: IdempotencyRetention,
 }
 
 impl OpenOptions {
@@ -115,6 +130,7 @@ impl OpenOptions {
             pg_schema: None,
             max_connections: 16,
             read_connections: 8,
+            idempotency_retention: IdempotencyRetention::DEFAULT,
         }
     }
 }
@@ -200,7 +216,12 @@ pub struct Store {
     /// for it) do not queue for a connection behind writes; on PostgreSQL the same pool.
     read_pool: AnyPool,
     backend: Backend,
-    write_lock: Arc<Mutex<()>>,
+    /// SQLite only: its one writer, taken by every write (see the `write` module). PostgreSQL
+    /// serialises in the database instead, so that two processes stay safe.
+    write_lock: Option<Arc<Mutex<()>>>,
+    /// The PostgreSQL schema (or empty), which scopes advisory lock keys.
+    lock_space: Arc<str>,
+    idempotency_retention: IdempotencyRetention,
     /// The transparency log as last read: it is append-only, so it is extended, never rebuilt.
     translog_cache: Arc<std::sync::Mutex<Option<Arc<TransparencyLog>>>>,
 }
@@ -236,6 +257,7 @@ impl Store {
             }
             other => other.clone(),
         };
+        let lock_space: Arc<str> = Arc::from(schema.as_deref().unwrap_or_default());
         let connect = AnyConnectOptions::from_str(&url)?;
         let pool = Self::pool_options(backend, schema.clone(), opts.max_connections)
             .connect_with(connect.clone())
@@ -249,7 +271,9 @@ impl Store {
             pool,
             read_pool,
             backend,
-            write_lock: Arc::new(Mutex::new(())),
+            write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+            lock_space,
+            idempotency_retention: opts.idempotency_retention,
             translog_cache: Arc::new(std::sync::Mutex::new(None)),
         };
         if opts.migrate {
@@ -302,149 +326,6 @@ impl Store {
     pub async fn close(&self) {
         self.read_pool.close().await;
         self.pool.close().await;
-    }
-
-    /// Start a write as `actor` at `now`. With a key, a repeat of an earlier request is answered
-    /// from the record of it, and a different request under the same key is refused.
-    pub async fn begin_write(
-        &self,
-        actor: &str,
-        now: Timestamp,
-        idem: Option<Idem>,
-    ) -> Result<Begin, StoreError> {
-        let guard = Arc::clone(&self.write_lock).lock_owned().await;
-        let mut tx = self.pool.begin().await?;
-        if let Some(idem) = &idem {
-            let row = sqlx::query(
-                "SELECT request_sha256, status, response FROM idempotency \
-                 WHERE actor = $1 AND idempotency_key = $2",
-            )
-            .bind(actor)
-            .bind(&idem.key)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(row) = row {
-                let hash: String = row.try_get("request_sha256")?;
-                if hash != idem.request_sha256 {
-                    return Err(StoreError::IdempotencyMismatch);
-                }
-                let status: i64 = row.try_get("status")?;
-                return Ok(Begin::Replay(StoredResponse {
-                    status: u16::try_from(status).unwrap_or(200),
-                    body: row.try_get("response")?,
-                }));
-            }
-        }
-        Ok(Begin::Fresh(WriteTx {
-            tx,
-            _guard: guard,
-            idem,
-            actor: actor.to_owned(),
-            now,
-        }))
-    }
-}
-
-/// One write transaction: the domain operations in the submodules, then [`WriteTx::commit`].
-/// Dropping it without committing rolls everything back.
-#[derive(Debug)]
-pub struct WriteTx {
-    tx: Transaction<'static, Any>,
-    _guard: OwnedMutexGuard<()>,
-    idem: Option<Idem>,
-    actor: String,
-    now: Timestamp,
-}
-
-impl WriteTx {
-    pub fn actor(&self) -> &str {
-        &self.actor
-    }
-
-    pub fn now(&self) -> Timestamp {
-        self.now
-    }
-
-    pub fn idempotency_key(&self) -> Option<&Idem> {
-        self.idem.as_ref()
-    }
-
-    /// Commit, recording `response` under the idempotency key if there is one.
-    pub async fn commit(mut self, response: &StoredResponse) -> Result<(), StoreError> {
-        if let Some(idem) = &self.idem {
-            sqlx::query(
-                "INSERT INTO idempotency (actor, idempotency_key, request_sha256, status, response, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(&self.actor)
-            .bind(&idem.key)
-            .bind(&idem.request_sha256)
-            .bind(i64::from(response.status))
-            .bind(&response.body)
-            .bind(self.now.to_string())
-            .execute(&mut *self.tx)
-            .await
-            .map_err(|e| db_err(e, "idempotency key"))?;
-        }
-        self.tx.commit().await?;
-        Ok(())
-    }
-
-    /// Append one audit record chained to the last; every state change calls this.
-    pub async fn audit(
-        &mut self,
-        action: &str,
-        subject: &str,
-        payload: serde_json::Value,
-    ) -> Result<AuditRecord, StoreError> {
-        let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *self.tx)
-            .await?;
-        let (seq, prev) = match last {
-            Some(row) => {
-                let seq: i64 = row.try_get("seq")?;
-                let hash: String = row.try_get("hash")?;
-                let prev = Digest::from_hex(&hash)
-                    .ok_or_else(|| StoreError::Corrupt(format!("audit record {seq}: bad hash")))?;
-                (u64::try_from(seq).map_err(StoreError::corrupt)? + 1, prev)
-            }
-            None => (0, Digest::ZERO),
-        };
-        let new = NewRecord {
-            at: self.now,
-            actor: self.actor.clone(),
-            action: action.to_owned(),
-            subject: subject.to_owned(),
-            payload,
-        };
-        let mut record = AuditRecord {
-            seq,
-            at: new.at,
-            actor: new.actor,
-            action: new.action,
-            subject: new.subject,
-            payload: new.payload,
-            prev,
-            hash: Digest::ZERO,
-        };
-        record.hash = record.compute_hash();
-        let payload = kcvs_registry::signing::canonical_json(&record.payload);
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, actor, action, subject, payload, prev, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(i64::try_from(record.seq).map_err(StoreError::corrupt)?)
-        .bind(record.at.to_string())
-        .bind(&record.actor)
-        .bind(&record.action)
-        .bind(&record.subject)
-        .bind(payload)
-        .bind(record.prev.to_hex())
-        .bind(record.hash.to_hex())
-        .execute(&mut *self.tx)
-        .await
-        .map_err(|e| db_err(e, "audit record"))?;
-        Ok(record)
     }
 }
 

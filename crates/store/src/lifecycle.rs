@@ -2,17 +2,17 @@
 //! documents, transparency-log leaves and audit records.
 
 use ed25519_dalek::SigningKey;
-use jiff::Timestamp;
 use kcvs_registry::ctx::Ctx;
 use kcvs_registry::lifecycle::{Application, CertificateRecord, Event, EventKind, State, replay};
 use kcvs_registry::signing::{CertificateDocument, SignedCertificate, sign_certificate};
-use kcvs_registry::translog::{EntryKind, LogEntry, TransparencyLog};
+use kcvs_registry::translog::{EntryKind, LogEntry};
 use kcvs_registry::{ApplicationId, Date, ProviderId, RegimeRef, ServiceRef};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::AnyConnection;
 
 use crate::rows::{CERT_COLUMNS, CertificateRow, EndCause, int, json, opt_text, text};
+use crate::write::RowLock;
 use crate::{StoreError, WriteTx, db_err, new_id};
 
 /// The key certificates and tree heads are signed with, and the issuer named on certificates.
@@ -234,8 +234,10 @@ impl WriteTx {
         Ok(())
     }
 
-    /// The application inside this transaction.
+    /// The application inside this transaction, held until commit: a write reads it to extend
+    /// it.
     pub async fn application(&mut self, id: &str) -> Result<ApplicationRecord, StoreError> {
+        self.lock_row(RowLock::Application, id).await?;
         load_application(&mut self.tx, id)
             .await?
             .ok_or_else(|| StoreError::not_found("application", id))
@@ -313,9 +315,10 @@ impl WriteTx {
                     .await?;
             }
             EventKind::Surrender { .. } => {
-                // The log has no entry kind for a surrender (the registry's `EntryKind` is
-                // issue, renewal, revocation, expiry); the re-signed document records it.
-                self.end_certificate(after, &current, date, EndCause::Surrendered, ctx, signer)
+                let signed = self
+                    .end_certificate(after, &current, date, EndCause::Surrendered, ctx, signer)
+                    .await?;
+                self.log(EntryKind::Surrender, &current, date, &signed, None)
                     .await?;
             }
             _ => {}
@@ -447,15 +450,22 @@ impl WriteTx {
         }
         self.log(EntryKind::Issue, &record, row.issued, &signed, None)
             .await?;
-        if let (Some(on), Some(EndCause::Revoked { ground })) = (row.ended_on, row.end_cause) {
-            self.log(EntryKind::Revocation, &record, on, &signed, Some(ground))
-                .await?;
+        match (row.ended_on, row.end_cause) {
+            (Some(on), Some(EndCause::Revoked { ground })) => {
+                self.log(EntryKind::Revocation, &record, on, &signed, Some(ground))
+                    .await?;
+            }
+            (Some(on), Some(EndCause::Surrendered)) => {
+                self.log(EntryKind::Surrender, &record, on, &signed, None)
+                    .await?;
+            }
+            _ => {}
         }
         Ok(())
     }
 
-    /// Append a leaf to the transparency log. Its timestamp never goes back: a clock that moved
-    /// backwards is clamped to the last leaf's.
+    /// Queue a leaf for the transparency log; it is appended, with its index and the time the
+    /// log accepted it, when the transaction commits.
     async fn log(
         &mut self,
         kind: EntryKind,
@@ -463,44 +473,20 @@ impl WriteTx {
         effective: Date,
         signed: &SignedCertificate,
         ground: Option<kcvs_registry::lifecycle::RevocationGround>,
-    ) -> Result<u64, StoreError> {
-        let last = sqlx::query("SELECT idx, logged_at FROM translog ORDER BY idx DESC LIMIT 1")
-            .fetch_optional(&mut *self.tx)
-            .await?;
-        let (index, logged_at) = match last {
-            Some(r) => {
-                let idx = u64::try_from(int(&r, "idx")?).map_err(StoreError::corrupt)?;
-                let at: Timestamp = text(&r, "logged_at")?
-                    .parse()
-                    .map_err(StoreError::corrupt)?;
-                (idx + 1, at.max(self.now))
-            }
-            None => (0, self.now),
-        };
-        let entry = LogEntry {
+    ) -> Result<(), StoreError> {
+        self.queue_leaf(LogEntry {
             kind,
             certificate: cert.number.clone(),
             service: cert.service.clone(),
             regime: cert.regime.clone(),
             effective,
-            logged_at,
+            // Replaced at commit, under the chains' lock.
+            logged_at: self.now,
             document: signed.digest().map_err(StoreError::corrupt)?,
             renews: cert.renews.clone(),
             ground,
-        };
-        let data = TransparencyLog::entry_data(&entry).map_err(StoreError::corrupt)?;
-        let data = String::from_utf8(data).map_err(StoreError::corrupt)?;
-        sqlx::query(
-            "INSERT INTO translog (idx, certificate, entry, logged_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(i64::try_from(index).map_err(StoreError::corrupt)?)
-        .bind(cert.number.as_str())
-        .bind(data)
-        .bind(logged_at.to_string())
-        .execute(&mut *self.tx)
-        .await
-        .map_err(|e| db_err(e, "transparency log leaf"))?;
-        Ok(index)
+        });
+        Ok(())
     }
 
     /// The next certificate number for a scheme and year: `CSAP-2026-0001`, counting the
@@ -511,6 +497,7 @@ impl WriteTx {
         year: i16,
     ) -> Result<String, StoreError> {
         let prefix = format!("{}-{year}-", scheme.to_uppercase());
+        self.lock_certificate_numbers(&prefix).await?;
         let row = sqlx::query("SELECT COUNT(*) AS n FROM certificates WHERE number LIKE $1")
             .bind(format!("{prefix}%"))
             .fetch_one(&mut *self.tx)
