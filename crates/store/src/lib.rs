@@ -329,6 +329,29 @@ impl Store {
     }
 }
 
+/// Create a PostgreSQL schema of its own (`t_` and 16 random hex digits) at `url` and return its
+/// name, for [`OpenOptions::pg_schema`]: tests that share one database stay apart this way.
+pub async fn create_isolated_schema(url: &str) -> Result<String, StoreError> {
+    sqlx::any::install_default_drivers();
+    let schema = new_id("t")?
+        .to_lowercase()
+        .replace('-', "_")
+        .chars()
+        .take(18)
+        .collect::<String>();
+    if !valid_identifier(&schema) {
+        return Err(StoreError::Invalid(format!("invalid schema name `{schema}`")));
+    }
+    let pool = AnyPoolOptions::new().max_connections(1).connect(url).await?;
+    // The name was checked by `valid_identifier`: [a-z0-9_] only.
+    let done = pool
+        .execute(AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .await;
+    pool.close().await;
+    done?;
+    Ok(schema)
+}
+
 /// A new random id: `prefix` and 20 hex digits (80 bits) from the OS.
 pub fn new_id(prefix: &str) -> Result<String, StoreError> {
     let mut bytes = [0u8; 10];

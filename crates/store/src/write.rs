@@ -23,7 +23,8 @@
 //!
 //! On SQLite the database has one writer anyway: writes queue on one in-process mutex (the
 //! database's own lock would make them spin on `busy_timeout` instead), and all of the above
-//! holds because nothing runs concurrently.
+//! holds because nothing runs concurrently. A transaction begins `IMMEDIATE`, taking the
+//! database's write lock first, so a second process on the same file waits its turn too.
 
 use std::sync::Arc;
 
@@ -142,7 +143,13 @@ impl Store {
             Some(m) => Some(Arc::clone(m).lock_owned().await),
             None => None,
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = match self.backend {
+            // Take SQLite's write lock now, not at the first write: a deferred transaction that
+            // read before another process wrote cannot upgrade and fails at once ("database is
+            // locked"), while `BEGIN IMMEDIATE` waits its turn under `busy_timeout`.
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
         if let Some(idem) = &idem {
             if self.backend == Backend::Postgres {
                 let key = LockKey::Idempotency {

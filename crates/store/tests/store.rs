@@ -18,7 +18,7 @@ use kcvs_registry::lifecycle::{
     Application, Event, EventKind, NewFinding, ServiceType, Severity, StateName,
 };
 use kcvs_registry::signing::{SignedCertificate, verify_certificate};
-use kcvs_registry::translog::{TransparencyLog, verify_entry};
+use kcvs_registry::translog::{EntryKind, TransparencyLog, verify_entry};
 use kcvs_registry::{Date, DeliberationId, MemberId};
 use kcvs_store::{Begin, Idem, OpenOptions, Signer, Store, StoreError, StoredResponse, WriteTx};
 
@@ -27,8 +27,20 @@ fn d(s: &str) -> Date {
 }
 
 fn ctx() -> Ctx {
+    ctx_with_nis_start(None)
+}
+
+/// The built-in rules, with the NIS start (`nis-2027.start`, the day CSAP stops taking
+/// applications) moved to `nis_start` if given.
+fn ctx_with_nis_start(nis_start: Option<&str>) -> Ctx {
     let rules = kcvs_content::load(&kcvs_content::builtin_files()).unwrap();
-    let assumptions = kcvs_model::AssumptionSet::from_defaults(&rules.assumptions);
+    let mut assumptions = kcvs_model::AssumptionSet::from_defaults(&rules.assumptions);
+    if let Some(day) = nis_start {
+        assert!(assumptions.set(
+            &kcvs_model::AssumptionId::new("nis-2027.start"),
+            kcvs_model::AssumptionValue::Date(d(day))
+        ));
+    }
     let services = kcvs_engine::ServiceIndex::default();
     let decider = kcvs_engine::Decider::new(&rules, &assumptions, d("2026-01-01"), &services);
     Ctx::from_decider(&decider, Policy::default())
@@ -41,57 +53,41 @@ fn signer() -> Signer {
     }
 }
 
-/// A store per backend; the guard keeps the SQLite file alive.
+/// A store per backend; the guard keeps the SQLite file alive, `opts` opens it again.
 struct Backend {
     store: Store,
     name: &'static str,
+    opts: OpenOptions,
     _dir: Option<tempfile::TempDir>,
 }
 
 async fn backends() -> Vec<Backend> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("kcvs.db");
-    let sqlite = Store::open(OpenOptions::new(path.to_str().unwrap()))
-        .await
-        .unwrap();
+    let opts = OpenOptions::new(path.to_str().unwrap());
     let mut out = vec![Backend {
-        store: sqlite,
+        store: Store::open(opts.clone()).await.unwrap(),
         name: "sqlite",
+        opts,
         _dir: Some(dir),
     }];
-    if let Ok(url) = std::env::var("KCVS_TEST_DATABASE_URL") {
-        let schema = fresh_schema(&url).await;
-        let mut opts = OpenOptions::new(url);
-        opts.pg_schema = Some(schema);
+    if let Some(opts) = postgres().await {
         out.push(Backend {
-            store: Store::open(opts).await.unwrap(),
+            store: Store::open(opts.clone()).await.unwrap(),
             name: "postgres",
+            opts,
             _dir: None,
         });
     }
     out
 }
 
-async fn fresh_schema(url: &str) -> String {
-    use sqlx::Executor;
-    sqlx::any::install_default_drivers();
-    let mut bytes = [0u8; 8];
-    getrandom_fill(&mut bytes);
-    let schema = format!("t_{}", kcvs_registry::digest::hex_encode(&bytes));
-    let pool = sqlx::AnyPool::connect(url).await.unwrap();
-    pool.execute(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .await
-        .unwrap();
-    pool.close().await;
-    schema
-}
-
-fn getrandom_fill(buf: &mut [u8]) {
-    // The store's id generator draws from the OS; reuse it.
-    let id = kcvs_store::new_id("x").unwrap();
-    for (b, c) in buf.iter_mut().zip(id.bytes().skip(2)) {
-        *b = c;
-    }
+/// A schema of its own on the test PostgreSQL, if `KCVS_TEST_DATABASE_URL` names one.
+async fn postgres() -> Option<OpenOptions> {
+    let url = std::env::var("KCVS_TEST_DATABASE_URL").ok()?;
+    let mut opts = OpenOptions::new(url.clone());
+    opts.pg_schema = Some(kcvs_store::create_isolated_schema(&url).await.unwrap());
+    Some(opts)
 }
 
 fn now() -> Timestamp {
@@ -337,6 +333,51 @@ async fn lifecycle_to_a_signed_logged_certificate() {
         verify_chain(&records).unwrap();
         assert!(records.len() > 15, "{}", records.len());
         assert_eq!(s.audit_head().await.unwrap().len, records.len() as u64);
+
+        // The provider surrenders the certificate: the log records it like any other end.
+        let state = event(
+            s,
+            "app-1",
+            "2026-09-01",
+            E::Surrender {
+                reason: "service discontinued".into(),
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(state, StateName::Surrendered);
+        let log = s.transparency_log().await.unwrap();
+        assert_eq!(log.len(), 2, "{}", b.name);
+        let leaf = &log.entries()[1];
+        assert_eq!(leaf.kind, EntryKind::Surrender);
+        assert_eq!((leaf.certificate.as_str(), leaf.effective), (number.as_str(), d("2026-09-01")));
+        let cert = s.certificate(&number).await.unwrap().unwrap();
+        let signed: SignedCertificate =
+            serde_json::from_str(cert.document.as_deref().unwrap()).unwrap();
+        assert_eq!(leaf.document, signed.digest().unwrap());
+        let sth = log.sign_head(now(), &signer().key).unwrap();
+        let proof = log.prove_inclusion(1, &sth.head).unwrap();
+        assert!(verify_entry(leaf, &proof, &sth, &signer().key.verifying_key()));
+
+        // Reopen under another assumption: the NIS start moved before this application was
+        // filed, so CSAP would refuse it today. Recorded history still loads and verifies; only
+        // new transitions meet the new rules.
+        let later = ctx_with_nis_start(Some("2026-03-01"));
+        let reopened = Store::open(b.opts.clone()).await.unwrap();
+        let app = reopened.application("app-1").await.unwrap().unwrap();
+        assert_eq!(app.replay(&later).unwrap().name(), StateName::Surrendered, "{}", b.name);
+        assert!(reopened.verify_audit().await.unwrap().is_ok());
+        assert_eq!(reopened.transparency_log().await.unwrap().len(), 2);
+        let mut tx = begin(&reopened, "acme-user", None).await;
+        let err = tx
+            .submit_application(application("app-late"), d("2026-03-02"), &later)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::Transition(ref t) if t.code() == "regime-closed"),
+            "{}: {err}",
+            b.name
+        );
     }
 }
 
@@ -484,5 +525,271 @@ async fn agencies_follow_the_registry() {
         let a = s.agency("kisa").await.unwrap().unwrap();
         assert_eq!(a.state, "designated");
         assert!(!a.replay().unwrap().may_work(d("2026-03-01")));
+    }
+}
+
+/// A certificate issued outside the lifecycle, to import (it is signed and logged).
+fn imported(number: &str) -> kcvs_store::CertificateRow {
+    use kcvs_registry::{CertificateNumber, ProviderId, RegimeRef, SchemeRef, ServiceRef};
+    kcvs_store::CertificateRow {
+        number: CertificateNumber::new(number),
+        application: None,
+        provider: ProviderId::new("acme"),
+        service: ServiceRef::new(format!("svc-{number}")),
+        regime: RegimeRef::new("csap-2023"),
+        scheme: SchemeRef::new("csap"),
+        tier: Some("medium".to_owned()),
+        service_type: ServiceType::Iaas,
+        scope: "IaaS".to_owned(),
+        host: None,
+        issued: d("2025-01-10"),
+        valid_from: d("2025-01-10"),
+        valid_until: d("2030-01-09"),
+        renews: None,
+        ended_on: None,
+        end_cause: None,
+        document: None,
+        source: "imported".to_owned(),
+    }
+}
+
+/// One writer's share of the concurrent test: its own application taken one step, a finding
+/// on the shared application, and an imported certificate; each in its own transaction.
+async fn writer(store: Store, who: String) {
+    let ctx = ctx();
+    let mut tx = begin(&store, &who, None).await;
+    tx.submit_application(application(&format!("app-{who}")), d("2026-03-02"), &ctx)
+        .await
+        .unwrap();
+    tx.commit(&ok()).await.unwrap();
+    event(&store, &format!("app-{who}"), "2026-03-03", EventKind::StartDocumentReview)
+        .await
+        .unwrap();
+    event(
+        &store,
+        "app-shared",
+        "2026-03-04",
+        EventKind::RecordFinding(NewFinding {
+            id: format!("f-{who}").as_str().into(),
+            severity: Severity::Low,
+            control: None,
+            summary: format!("found by {who}"),
+        }),
+    )
+    .await
+    .unwrap();
+    let mut tx = begin(&store, &who, None).await;
+    tx.import_certificate(&imported(&format!("IMP-{who}")), d("2026-03-04"), &ctx, &signer())
+        .await
+        .unwrap();
+    tx.commit(&ok()).await.unwrap();
+}
+
+/// Two `Store`s on one PostgreSQL database, as two server processes would be, writing at once
+/// (also to the same application): every acknowledged write is there, the audit chain verifies,
+/// and the transparency log holds every leaf once, in a consistent tree. On SQLite, one store's
+/// concurrent writers go through its single-writer queue.
+#[tokio::test]
+async fn concurrent_writers_keep_the_chains_whole() {
+    const WRITERS_PER_STORE: usize = 6;
+    let mut setups = Vec::new();
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = OpenOptions::new(dir.path().join("kcvs.db").to_str().unwrap());
+    setups.push(("sqlite", sqlite));
+    if let Some(pg) = postgres().await {
+        setups.push(("postgres", pg));
+    }
+    for (name, opts) in setups {
+        let first = Store::open(opts.clone()).await.unwrap();
+        // SQLite is one writer per file: a second process would wait on `busy_timeout`, which
+        // is not fair under load, so there one store's writers race through its queue.
+        let second = if name == "postgres" {
+            Store::open(opts.clone()).await.unwrap()
+        } else {
+            first.clone()
+        };
+        let mut tx = begin(&first, "acme-user", None).await;
+        tx.submit_application(application("app-shared"), d("2026-03-02"), &ctx())
+            .await
+            .unwrap();
+        tx.commit(&ok()).await.unwrap();
+        event(&first, "app-shared", "2026-03-03", EventKind::StartDocumentReview)
+            .await
+            .unwrap();
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..WRITERS_PER_STORE {
+            tasks.spawn(writer(first.clone(), format!("a{i}")));
+            tasks.spawn(writer(second.clone(), format!("b{i}")));
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.unwrap();
+        }
+        let who: Vec<String> = (0..WRITERS_PER_STORE)
+            .flat_map(|i| [format!("a{i}"), format!("b{i}")])
+            .collect();
+        for s in [&first, &second] {
+            assert!(s.verify_audit().await.unwrap().is_ok(), "{name}");
+            for w in &who {
+                let app = s.application(&format!("app-{w}")).await.unwrap().unwrap();
+                assert_eq!(app.replay(&ctx()).unwrap().name(), StateName::DocumentReview);
+            }
+            let shared = s.application("app-shared").await.unwrap().unwrap();
+            assert_eq!(shared.events.len(), 2 + who.len(), "{name}");
+            let seqs: Vec<u64> = shared.events.iter().map(|e| e.seq).collect();
+            assert_eq!(seqs, (0..seqs.len() as u64).collect::<Vec<_>>());
+            let case = shared.replay(&ctx()).unwrap();
+            let findings = &case.case().unwrap().findings;
+            assert_eq!(findings.len(), who.len(), "{name}");
+            // Every leaf once, in a tree that rebuilds from the stored entries.
+            let log = s.transparency_log().await.unwrap();
+            let mut logged: Vec<&str> = log
+                .entries()
+                .iter()
+                .map(|e| e.certificate.as_str())
+                .collect();
+            logged.sort_unstable();
+            let mut expected: Vec<String> = who.iter().map(|w| format!("IMP-{w}")).collect();
+            expected.sort_unstable();
+            assert_eq!(logged, expected, "{name}");
+            assert!(
+                log.entries()
+                    .windows(2)
+                    .all(|w| w[0].logged_at <= w[1].logged_at)
+            );
+            let shared_log = s.transparency_log_shared().await.unwrap();
+            assert_eq!(
+                shared_log.tree().root(log.len()).unwrap(),
+                log.tree().root(log.len()).unwrap()
+            );
+        }
+        // Each audit record names the one before it; the chain is as long as the writes made.
+        let records = first.audit_records().await.unwrap();
+        verify_chain(&records).unwrap();
+        let submits = records
+            .iter()
+            .filter(|r| r.action == "application.submit")
+            .count();
+        assert_eq!(submits, 1 + who.len(), "{name}");
+        first.close().await;
+        second.close().await;
+    }
+}
+
+/// Two copies of one request (same actor, key and body), sent at once to two stores on one
+/// database: one write, and both answered with the same stored response.
+#[tokio::test]
+async fn concurrent_copies_of_a_request_write_once() {
+    for b in backends().await {
+        let second = Store::open(b.opts.clone()).await.unwrap();
+        let idem = Idem {
+            key: "same-key".to_owned(),
+            request_sha256: "same-body".to_owned(),
+        };
+        let send = |store: Store, idem: Idem| async move {
+            match store.begin_write("acme-user", now(), Some(idem)).await? {
+                Begin::Replay(r) => Ok::<_, StoreError>((false, r)),
+                Begin::Fresh(mut tx) => {
+                    tx.submit_application(application("app-once"), d("2026-03-02"), &ctx())
+                        .await?;
+                    let r = StoredResponse {
+                        status: 201,
+                        body: "{\"id\":\"app-once\"}".to_owned(),
+                    };
+                    tx.commit(&r).await?;
+                    Ok((true, r))
+                }
+            }
+        };
+        let head = b.store.audit_head().await.unwrap();
+        let (x, y) = tokio::join!(
+            send(b.store.clone(), idem.clone()),
+            send(second.clone(), idem.clone())
+        );
+        let (x, y) = (x.unwrap(), y.unwrap());
+        assert_ne!(x.0, y.0, "{}: exactly one of the two writes", b.name);
+        assert_eq!(x.1, y.1, "{}", b.name);
+        let app = b.store.application("app-once").await.unwrap().unwrap();
+        assert_eq!(app.events.len(), 1);
+        let after = b.store.audit_head().await.unwrap();
+        assert_eq!(after.len, head.len + 1, "{}: one audit record", b.name);
+        second.close().await;
+    }
+}
+
+/// A key is remembered for the retention, then forgotten: the same key is a new request (even
+/// one whose event carries the same key as an earlier event), and the purge deletes the record.
+/// Time is passed in, never slept.
+#[tokio::test]
+async fn idempotency_keys_expire_and_are_purged() {
+    use kcvs_store::IdempotencyRetention;
+    for b in backends().await {
+        let s = &b.store;
+        let t0 = now();
+        let hours = |h: i64| t0.checked_add(jiff::SignedDuration::from_hours(h)).unwrap();
+        let idem = Some(Idem {
+            key: "k-exp".to_owned(),
+            request_sha256: "body".to_owned(),
+        });
+        let mut tx = begin(s, "acme-user", None).await;
+        tx.submit_application(application("app-exp"), d("2026-03-02"), &ctx())
+            .await
+            .unwrap();
+        tx.commit(&ok()).await.unwrap();
+        let review = |at: Timestamp| {
+            let idem = idem.clone();
+            async move {
+                match s.begin_write("eva", at, idem).await.unwrap() {
+                    Begin::Replay(r) => Some(r),
+                    Begin::Fresh(mut tx) => {
+                        tx.apply_event(
+                            "app-exp",
+                            Event::new(d("2026-03-03"), EventKind::RecordFinding(NewFinding {
+                                id: format!("f-{}", at.as_second()).as_str().into(),
+                                severity: Severity::Low,
+                                control: None,
+                                summary: "x".into(),
+                            })),
+                            &ctx(),
+                            &signer(),
+                        )
+                        .await
+                        .unwrap_or_else(|e| panic!("{e}"));
+                        tx.commit(&ok()).await.unwrap();
+                        None
+                    }
+                }
+            }
+        };
+        event(s, "app-exp", "2026-03-03", EventKind::StartDocumentReview)
+            .await
+            .unwrap();
+        assert!(review(t0).await.is_none(), "first: a write");
+        assert!(review(hours(23)).await.is_some(), "{}: within 24 h: a replay", b.name);
+        assert!(review(hours(24)).await.is_none(), "{}: at 24 h: a new write", b.name);
+        let app = s.application("app-exp").await.unwrap().unwrap();
+        assert_eq!(app.events.len(), 4, "{}: two findings", b.name);
+        // The purge deletes only what has expired.
+        assert_eq!(s.purge_idempotency(hours(30)).await.unwrap(), 0);
+        assert_eq!(s.purge_idempotency(hours(49)).await.unwrap(), 1, "{}", b.name);
+        assert!(review(hours(49)).await.is_none(), "purged: a new write");
+
+        // The retention is configurable.
+        let mut opts = b.opts.clone();
+        opts.idempotency_retention = "1h".parse::<IdempotencyRetention>().unwrap();
+        let short = Store::open(opts).await.unwrap();
+        let key = Some(Idem {
+            key: "k-short".to_owned(),
+            request_sha256: "body".to_owned(),
+        });
+        for (at, replay) in [(t0, false), (hours(0), true), (hours(1), false)] {
+            match short.begin_write("eva", at, key.clone()).await.unwrap() {
+                Begin::Replay(_) => assert!(replay, "{}", b.name),
+                Begin::Fresh(tx) => {
+                    assert!(!replay, "{}", b.name);
+                    tx.commit(&ok()).await.unwrap();
+                }
+            }
+        }
+        assert!("0s".parse::<IdempotencyRetention>().is_err());
     }
 }

@@ -679,9 +679,12 @@ fn after_the_nis_start_csap_takes_no_applications_and_its_certificates_are_grand
 #[test]
 fn an_approved_csap_case_cannot_be_issued_after_the_start() {
     let c = ctx();
-    let err = replay(&to_certificate(&iaas_app(), "2027-07-01"), &c).unwrap_err();
-    assert_eq!(err.0, 8);
-    assert_eq!(err.1.code(), "regime-closed");
+    let events = to_certificate(&iaas_app(), "2027-07-01");
+    let (issue, before) = events.split_last().unwrap();
+    assert_eq!(issue.kind.name(), "issue-certificate");
+    let approved = replay(before, &c).unwrap();
+    let err = approved.apply(issue, &c).unwrap_err();
+    assert_eq!(err.code(), "regime-closed");
 }
 
 #[test]
@@ -1050,4 +1053,26 @@ fn withdrawal_is_open_until_the_certificate_and_surrender_after() {
             on: d("2026-07-01")
         })
     );
+}
+
+#[test]
+fn recorded_events_replay_under_changed_assumptions() {
+    // Recorded under the default NIS start (2027-07-01), when CSAP took applications.
+    let events = to_certificate(&iaas_app(), "2026-06-01");
+    assert!(replay(&events, &ctx()).is_ok());
+    // The NIS start moved before the application: CSAP would refuse it now...
+    let moved = ctx_with(Some("2026-01-01"));
+    let refused = State::Unfiled.apply(&events[0], &moved).unwrap_err();
+    assert_eq!(refused.code(), "regime-closed");
+    // ...but what was recorded happened, and replays to the same state.
+    let s = replay(&events, &moved).unwrap();
+    assert_eq!(s, replay(&events, &ctx()).unwrap());
+    assert_eq!(s.name(), StateName::Certified);
+    // New transitions still meet the current rules: renewal needs CSAP open.
+    let err = apply(&s, "2030-06-01", EventKind::ApplyForRenewal, &moved).unwrap_err();
+    assert_eq!(err.code(), "regime-closed");
+    // Structure is still checked on replay: an event out of its state is refused.
+    let mut broken = events.clone();
+    broken.remove(1);
+    assert!(replay(&broken, &moved).is_err());
 }
