@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use kcvs_model::{AssumptionSet, RuleSet};
+pub use kcvs_store::IdempotencyRetention;
 use kcvs_store::{OpenOptions, Store};
 
 use crate::keys::{load_or_create, public_key_hex};
@@ -19,6 +20,37 @@ pub struct ServeOptions {
     /// The signing key's seed file (default: `kcvs-signing.key` beside the SQLite file, or in
     /// the current folder for PostgreSQL).
     pub key_file: Option<PathBuf>,
+    /// How long idempotency keys are remembered; expired ones are purged every
+    /// [`PURGE_EVERY`].
+    pub idempotency_retention: IdempotencyRetention,
+}
+
+/// How often `kcvs serve` deletes expired idempotency records. Hourly keeps the table within an
+/// hour's writes of the retention; a replay's expiry never depends on it (the store checks the
+/// age of the record it finds).
+pub const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+
+/// Purge expired idempotency records every `every`, at the time `clock` gives, until the task is
+/// dropped. A failed purge is reported and retried at the next tick: it only bounds the table.
+pub fn spawn_idempotency_purge(
+    store: Store,
+    clock: Arc<dyn crate::Clock>,
+    every: std::time::Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = store.purge_idempotency(clock.now()).await {
+                eprintln!(
+                    "idempotency purge failed (retried in {} s): {e} / 멱등 키 정리 실패({}초 후 재시도): {e}",
+                    every.as_secs(),
+                    every.as_secs()
+                );
+            }
+        }
+    })
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -62,7 +94,10 @@ pub async fn run(
     rules: RuleSet,
     assumptions: AssumptionSet,
 ) -> Result<(), ServeError> {
-    let store = Store::open(OpenOptions::new(opts.database.clone())).await?;
+    let mut open = OpenOptions::new(opts.database.clone());
+    open.idempotency_retention = opts.idempotency_retention;
+    let store = Store::open(open).await?;
+    let purge = spawn_idempotency_purge(store.clone(), Arc::new(SystemClock), PURGE_EVERY);
     let key_file = opts
         .key_file
         .clone()
@@ -107,7 +142,7 @@ pub async fn run(
     let addr = listener.local_addr().map_err(ServeError::Serve)?;
     println!("listening on http://{addr}  (API: /api/v1, OpenAPI: /api/v1/openapi.json)");
     let _purge = crate::auth::spawn_purge(state.clone());
-    axum::serve(
+    let served = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
@@ -115,5 +150,7 @@ pub async fn run(
         let _ = tokio::signal::ctrl_c().await;
     })
     .await
-    .map_err(ServeError::Serve)
+    .map_err(ServeError::Serve);
+    purge.abort();
+    served
 }

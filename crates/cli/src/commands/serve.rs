@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Args;
-use kcvs_server::serve::{ServeOptions, run};
+use kcvs_server::serve::{IdempotencyRetention, ServeOptions, run};
 
 use crate::args::GlobalArgs;
 use crate::commands::Output;
@@ -26,6 +26,10 @@ pub struct ServeArgs {
     /// first start
     #[arg(long, value_name = "FILE")]
     pub key: Option<PathBuf>,
+    /// How long a client's `Idempotency-Key` is remembered (`24h`, `90m`, `2 days`); after
+    /// that the same key is a new request, and expired keys are purged every hour
+    #[arg(long, default_value = "24h", value_name = "DURATION")]
+    pub idempotency_retention: IdempotencyRetention,
 }
 
 pub fn run_serve(global: &GlobalArgs, args: &ServeArgs) -> Result<Output, CliError> {
@@ -39,6 +43,7 @@ pub fn run_serve(global: &GlobalArgs, args: &ServeArgs) -> Result<Output, CliErr
         listen: args.listen,
         demo: args.demo,
         key_file: args.key.clone(),
+        idempotency_retention: args.idempotency_retention,
     };
     runtime
         .block_on(run(opts, ctx.rules, ctx.assumptions))

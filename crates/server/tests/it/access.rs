@@ -8,7 +8,7 @@
 use axum::http::Method;
 use serde_json::{Value, json};
 
-use crate::{Req, TestApp, test_app};
+use crate::{Req, TestApp};
 
 const ROLES: [Option<&str>; 8] = [
     None,
@@ -51,9 +51,9 @@ async fn cell(
     }
 }
 
-#[tokio::test]
-async fn every_route_by_every_role() {
-    let t = test_app().await;
+on_each_backend!(every_route_by_every_role);
+
+async fn every_route_by_every_role(t: TestApp) {
     let (app, sitting) = t.application_in_deliberation().await;
     // A second application, assigned to nobody, not yet before the committee.
     let other_app = t

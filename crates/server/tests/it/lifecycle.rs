@@ -4,11 +4,11 @@ use kcvs_registry::signing::{SignedCertificate, verify_certificate};
 use kcvs_registry::translog::{InclusionProof, LogEntry, SignedTreeHead, verify_entry};
 use serde_json::json;
 
-use crate::{at, test_app};
+use crate::{TestApp, at};
 
-#[tokio::test]
-async fn apply_evaluate_deliberate_certify_publish() {
-    let t = test_app().await;
+on_each_backend!(apply_evaluate_deliberate_certify_publish);
+
+async fn apply_evaluate_deliberate_certify_publish(t: TestApp) {
     // The provider applies.
     let app = t
         .ok(

@@ -6,6 +6,12 @@
 //!   logged with a valid inclusion proof.
 //! - `requests`: idempotency and the list of bad requests; each changes nothing.
 //! - `openapi`: a snapshot of the OpenAPI document.
+//! - `replay`: stored history loads after an assumption changes.
+//!
+//! Tests declared with [`on_each_backend!`] run twice, as `NAME::sqlite` and `NAME::postgres`:
+//! on a temporary SQLite file, and, when `KCVS_TEST_DATABASE_URL` is set (CI sets it), on that
+//! PostgreSQL database in a schema of their own, so parallel tests do not meet. Without the
+//! variable the PostgreSQL run says so and passes.
 
 #![allow(
     clippy::unwrap_used,
@@ -14,11 +20,33 @@
     reason = "test helpers: a fixture that cannot be set up fails the test"
 )]
 
+/// Run the `async fn NAME(t: TestApp)` of each NAME as two tests, `NAME::sqlite` and
+/// `NAME::postgres` (see the module doc). The test is written once.
+macro_rules! on_each_backend {
+    ($($test:ident),* $(,)?) => {$(
+        mod $test {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$test(crate::test_app().await).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                match crate::test_app_on(crate::Db::Postgres).await {
+                    Some(t) => super::$test(t).await,
+                    None => eprintln!("KCVS_TEST_DATABASE_URL is not set: not run on PostgreSQL"),
+                }
+            }
+        }
+    )*};
+}
+
 mod access;
 mod eligibility;
 mod lifecycle;
 mod openapi;
 mod problems;
+mod replay;
 mod requests;
 mod sessions;
 
@@ -56,7 +84,17 @@ pub struct TestApp {
     pub app: Router,
     pub state: AppState,
     pub clock: Arc<FixedClock>,
-    _dir: tempfile::TempDir,
+    /// Keeps the SQLite file (none on PostgreSQL).
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// The database a test's service runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Db {
+    /// A temporary file.
+    Sqlite,
+    /// A fresh schema on `KCVS_TEST_DATABASE_URL`.
+    Postgres,
 }
 
 /// The bearer token of a test user.
@@ -71,12 +109,25 @@ pub fn at(s: &str) -> Timestamp {
 /// A fresh service on a temporary SQLite file, with the test users, their API tokens (read and
 /// write, a year) and a committee of six where `m2` is an employee of `acme`.
 pub async fn test_app() -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(OpenOptions::new(
-        dir.path().join("kcvs.db").to_str().unwrap(),
-    ))
-    .await
-    .unwrap();
+    test_app_on(Db::Sqlite).await.unwrap()
+}
+
+/// [`test_app`] on `db`; `None` for PostgreSQL when `KCVS_TEST_DATABASE_URL` is not set.
+pub async fn test_app_on(db: Db) -> Option<TestApp> {
+    let (opts, dir) = match db {
+        Db::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("kcvs.db");
+            (OpenOptions::new(path.to_str().unwrap()), Some(dir))
+        }
+        Db::Postgres => {
+            let url = std::env::var("KCVS_TEST_DATABASE_URL").ok()?;
+            let mut opts = OpenOptions::new(url.clone());
+            opts.pg_schema = Some(kcvs_store::create_isolated_schema(&url).await.unwrap());
+            (opts, None)
+        }
+    };
+    let store = Store::open(opts).await.unwrap();
     let rules = kcvs_content::load(&kcvs_content::builtin_files()).unwrap();
     let assumptions = kcvs_model::AssumptionSet::from_defaults(&rules.assumptions);
     let clock = Arc::new(FixedClock::new(at("2026-03-02T00:00:00Z")));
@@ -161,12 +212,12 @@ pub async fn test_app() -> TestApp {
     })
     .await
     .unwrap();
-    TestApp {
+    Some(TestApp {
         app: app(state.clone()),
         state,
         clock,
         _dir: dir,
-    }
+    })
 }
 
 fn clock_now(c: &FixedClock) -> Timestamp {

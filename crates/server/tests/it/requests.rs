@@ -3,11 +3,11 @@
 use axum::http::Method;
 use serde_json::json;
 
-use crate::{Req, at, key, test_app};
+use crate::{Req, TestApp, at, key};
 
-#[tokio::test]
-async fn same_key_same_body_replays_different_body_is_refused() {
-    let t = test_app().await;
+on_each_backend!(same_key_same_body_replays_different_body_is_refused);
+
+async fn same_key_same_body_replays_different_body_is_refused(t: TestApp) {
     let k = key();
     let first = t
         .send(Req {
@@ -123,9 +123,9 @@ async fn same_key_same_body_replays_different_body_is_refused() {
     );
 }
 
-#[tokio::test]
-async fn bad_requests_get_precise_errors_and_change_nothing() {
-    let t = test_app().await;
+on_each_backend!(bad_requests_get_precise_errors_and_change_nothing);
+
+async fn bad_requests_get_precise_errors_and_change_nothing(t: TestApp) {
     // An expired token and a read-only token.
     let created = t
         .ok(
@@ -389,9 +389,9 @@ async fn send_with_bearer(t: &crate::TestApp, r: Req<'_>, bearer: &str) -> crate
     }
 }
 
-#[tokio::test]
-async fn password_login_sets_a_strict_http_only_cookie() {
-    let t = test_app().await;
+on_each_backend!(password_login_sets_a_strict_http_only_cookie);
+
+async fn password_login_sets_a_strict_http_only_cookie(t: TestApp) {
     let bad = t
         .send(Req {
             idem: None,
