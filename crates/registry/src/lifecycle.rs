@@ -964,10 +964,12 @@ impl State {
                 on: date,
                 reason: reason.clone(),
             }))),
-            (State::Certified(h), kind) => certified(h, kind, date, ctx, guard).map_err(|e| match e {
-                Refusal::NotAllowed => not_allowed(),
-                Refusal::Because(e) => e,
-            }),
+            (State::Certified(h), kind) => {
+                certified(h, kind, date, ctx, guard).map_err(|e| match e {
+                    Refusal::NotAllowed => not_allowed(),
+                    Refusal::Because(e) => e,
+                })
+            }
             _ => Err(not_allowed()),
         }
     }

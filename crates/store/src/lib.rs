@@ -340,9 +340,14 @@ pub async fn create_isolated_schema(url: &str) -> Result<String, StoreError> {
         .take(18)
         .collect::<String>();
     if !valid_identifier(&schema) {
-        return Err(StoreError::Invalid(format!("invalid schema name `{schema}`")));
+        return Err(StoreError::Invalid(format!(
+            "invalid schema name `{schema}`"
+        )));
     }
-    let pool = AnyPoolOptions::new().max_connections(1).connect(url).await?;
+    let pool = AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(url)
+        .await?;
     // The name was checked by `valid_identifier`: [a-z0-9_] only.
     let done = pool
         .execute(AssertSqlSafe(format!("CREATE SCHEMA {schema}")))

@@ -62,9 +62,7 @@ impl IdempotencyRetention {
 
     /// Whether a record made at `created` has expired at `now`.
     pub fn expired(self, created: Timestamp, now: Timestamp) -> bool {
-        created
-            .checked_add(self.0)
-            .is_ok_and(|until| until <= now)
+        created.checked_add(self.0).is_ok_and(|until| until <= now)
     }
 }
 
@@ -158,10 +156,7 @@ impl Store {
                 };
                 advisory_lock(&mut tx, key.id(&self.lock_space)).await?;
             }
-            if let Some(replay) = self
-                .stored_response(&mut tx, actor, idem, now)
-                .await?
-            {
+            if let Some(replay) = self.stored_response(&mut tx, actor, idem, now).await? {
                 return Ok(Begin::Replay(replay));
             }
         }
@@ -298,7 +293,10 @@ impl WriteTx {
 
     /// Hold the certificate numbers with `prefix` until commit, so two issues do not count the
     /// same numbers and give the same one.
-    pub(crate) async fn lock_certificate_numbers(&mut self, prefix: &str) -> Result<(), StoreError> {
+    pub(crate) async fn lock_certificate_numbers(
+        &mut self,
+        prefix: &str,
+    ) -> Result<(), StoreError> {
         if self.backend != Backend::Postgres {
             return Ok(());
         }

@@ -350,14 +350,22 @@ async fn lifecycle_to_a_signed_logged_certificate() {
         assert_eq!(log.len(), 2, "{}", b.name);
         let leaf = &log.entries()[1];
         assert_eq!(leaf.kind, EntryKind::Surrender);
-        assert_eq!((leaf.certificate.as_str(), leaf.effective), (number.as_str(), d("2026-09-01")));
+        assert_eq!(
+            (leaf.certificate.as_str(), leaf.effective),
+            (number.as_str(), d("2026-09-01"))
+        );
         let cert = s.certificate(&number).await.unwrap().unwrap();
         let signed: SignedCertificate =
             serde_json::from_str(cert.document.as_deref().unwrap()).unwrap();
         assert_eq!(leaf.document, signed.digest().unwrap());
         let sth = log.sign_head(now(), &signer().key).unwrap();
         let proof = log.prove_inclusion(1, &sth.head).unwrap();
-        assert!(verify_entry(leaf, &proof, &sth, &signer().key.verifying_key()));
+        assert!(verify_entry(
+            leaf,
+            &proof,
+            &sth,
+            &signer().key.verifying_key()
+        ));
 
         // Reopen under another assumption: the NIS start moved before this application was
         // filed, so CSAP would refuse it today. Recorded history still loads and verifies; only
@@ -365,7 +373,12 @@ async fn lifecycle_to_a_signed_logged_certificate() {
         let later = ctx_with_nis_start(Some("2026-03-01"));
         let reopened = Store::open(b.opts.clone()).await.unwrap();
         let app = reopened.application("app-1").await.unwrap().unwrap();
-        assert_eq!(app.replay(&later).unwrap().name(), StateName::Surrendered, "{}", b.name);
+        assert_eq!(
+            app.replay(&later).unwrap().name(),
+            StateName::Surrendered,
+            "{}",
+            b.name
+        );
         assert!(reopened.verify_audit().await.unwrap().is_ok());
         assert_eq!(reopened.transparency_log().await.unwrap().len(), 2);
         let mut tx = begin(&reopened, "acme-user", None).await;
@@ -562,9 +575,14 @@ async fn writer(store: Store, who: String) {
         .await
         .unwrap();
     tx.commit(&ok()).await.unwrap();
-    event(&store, &format!("app-{who}"), "2026-03-03", EventKind::StartDocumentReview)
-        .await
-        .unwrap();
+    event(
+        &store,
+        &format!("app-{who}"),
+        "2026-03-03",
+        EventKind::StartDocumentReview,
+    )
+    .await
+    .unwrap();
     event(
         &store,
         "app-shared",
@@ -579,9 +597,14 @@ async fn writer(store: Store, who: String) {
     .await
     .unwrap();
     let mut tx = begin(&store, &who, None).await;
-    tx.import_certificate(&imported(&format!("IMP-{who}")), d("2026-03-04"), &ctx, &signer())
-        .await
-        .unwrap();
+    tx.import_certificate(
+        &imported(&format!("IMP-{who}")),
+        d("2026-03-04"),
+        &ctx,
+        &signer(),
+    )
+    .await
+    .unwrap();
     tx.commit(&ok()).await.unwrap();
 }
 
@@ -613,9 +636,14 @@ async fn concurrent_writers_keep_the_chains_whole() {
             .await
             .unwrap();
         tx.commit(&ok()).await.unwrap();
-        event(&first, "app-shared", "2026-03-03", EventKind::StartDocumentReview)
-            .await
-            .unwrap();
+        event(
+            &first,
+            "app-shared",
+            "2026-03-03",
+            EventKind::StartDocumentReview,
+        )
+        .await
+        .unwrap();
         let mut tasks = tokio::task::JoinSet::new();
         for i in 0..WRITERS_PER_STORE {
             tasks.spawn(writer(first.clone(), format!("a{i}")));
@@ -631,7 +659,10 @@ async fn concurrent_writers_keep_the_chains_whole() {
             assert!(s.verify_audit().await.unwrap().is_ok(), "{name}");
             for w in &who {
                 let app = s.application(&format!("app-{w}")).await.unwrap().unwrap();
-                assert_eq!(app.replay(&ctx()).unwrap().name(), StateName::DocumentReview);
+                assert_eq!(
+                    app.replay(&ctx()).unwrap().name(),
+                    StateName::DocumentReview
+                );
             }
             let shared = s.application("app-shared").await.unwrap().unwrap();
             assert_eq!(shared.events.len(), 2 + who.len(), "{name}");
@@ -743,12 +774,15 @@ async fn idempotency_keys_expire_and_are_purged() {
                     Begin::Fresh(mut tx) => {
                         tx.apply_event(
                             "app-exp",
-                            Event::new(d("2026-03-03"), EventKind::RecordFinding(NewFinding {
-                                id: format!("f-{}", at.as_second()).as_str().into(),
-                                severity: Severity::Low,
-                                control: None,
-                                summary: "x".into(),
-                            })),
+                            Event::new(
+                                d("2026-03-03"),
+                                EventKind::RecordFinding(NewFinding {
+                                    id: format!("f-{}", at.as_second()).as_str().into(),
+                                    severity: Severity::Low,
+                                    control: None,
+                                    summary: "x".into(),
+                                }),
+                            ),
                             &ctx(),
                             &signer(),
                         )
@@ -764,13 +798,26 @@ async fn idempotency_keys_expire_and_are_purged() {
             .await
             .unwrap();
         assert!(review(t0).await.is_none(), "first: a write");
-        assert!(review(hours(23)).await.is_some(), "{}: within 24 h: a replay", b.name);
-        assert!(review(hours(24)).await.is_none(), "{}: at 24 h: a new write", b.name);
+        assert!(
+            review(hours(23)).await.is_some(),
+            "{}: within 24 h: a replay",
+            b.name
+        );
+        assert!(
+            review(hours(24)).await.is_none(),
+            "{}: at 24 h: a new write",
+            b.name
+        );
         let app = s.application("app-exp").await.unwrap().unwrap();
         assert_eq!(app.events.len(), 4, "{}: two findings", b.name);
         // The purge deletes only what has expired.
         assert_eq!(s.purge_idempotency(hours(30)).await.unwrap(), 0);
-        assert_eq!(s.purge_idempotency(hours(49)).await.unwrap(), 1, "{}", b.name);
+        assert_eq!(
+            s.purge_idempotency(hours(49)).await.unwrap(),
+            1,
+            "{}",
+            b.name
+        );
         assert!(review(hours(49)).await.is_none(), "purged: a new write");
 
         // The retention is configurable.
