@@ -233,16 +233,13 @@ pub async fn purge_expired(state: &AppState) -> ApiResult<u64> {
 /// Run [`purge_expired`] every `config.purge_every` until the task is dropped or aborted.
 pub fn spawn_purge(state: AppState) -> tokio::task::JoinHandle<()> {
     let every = state.config().purge_every;
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            // A failed purge is retried at the next tick; the error was logged by `internal`
-            // or is a store error worth a line.
-            if let Err(e) = purge_expired(&state).await {
-                eprintln!("kcvs serve: session purge failed: {}", e.detail.en);
-            }
+    crate::periodic::spawn_every(every, ("session purge", "세션 정리"), move || {
+        let state = state.clone();
+        async move {
+            purge_expired(&state)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.detail.en.clone())
         }
     })
 }

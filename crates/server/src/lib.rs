@@ -32,6 +32,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod keys;
+pub mod periodic;
 pub mod routes;
 pub mod serve;
 pub mod ui;

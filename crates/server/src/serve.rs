@@ -37,20 +37,20 @@ pub fn spawn_idempotency_purge(
     clock: Arc<dyn crate::Clock>,
     every: std::time::Duration,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if let Err(e) = store.purge_idempotency(clock.now()).await {
-                eprintln!(
-                    "idempotency purge failed (retried in {} s): {e} / 멱등 키 정리 실패({}초 후 재시도): {e}",
-                    every.as_secs(),
-                    every.as_secs()
-                );
+    crate::periodic::spawn_every(
+        every,
+        ("idempotency purge", "멱등 키 정리"),
+        move || {
+            let (store, clock) = (store.clone(), Arc::clone(&clock));
+            async move {
+                store
+                    .purge_idempotency(clock.now())
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
             }
-        }
-    })
+        },
+    )
 }
 
 #[derive(Debug, thiserror::Error)]
