@@ -116,7 +116,9 @@ impl Caller {
     }
 }
 
-fn cookie(parts: &Parts, name: &str) -> Option<String> {
+/// A request cookie's value by name (the session cookie for the API, the language and form
+/// cookies for the web UI).
+pub(crate) fn cookie(parts: &Parts, name: &str) -> Option<String> {
     parts
         .headers
         .get_all(header::COOKIE)

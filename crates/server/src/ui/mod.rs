@@ -154,17 +154,7 @@ impl Ctx {
     }
 }
 
-fn cookie(parts: &Parts, name: &str) -> Option<String> {
-    parts
-        .headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
-}
+use crate::extract::cookie;
 
 fn query_lang(parts: &Parts) -> Option<Lang> {
     parts.uri.query().and_then(|q| {
