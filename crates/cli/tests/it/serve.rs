@@ -136,19 +136,14 @@ fn cert_verify_checks_signature_dates_and_status_offline() {
     let file = dir.path().join("cert.json");
     std::fs::write(&file, serde_json::to_string_pretty(&signed).unwrap()).unwrap();
     let file = file.to_str().unwrap();
+    let verify = |file: &str, as_of: &str| {
+        kcvs()
+            .args(["cert", "verify", file, "--key", &public, "--as-of", as_of])
+            .output()
+            .unwrap()
+    };
 
-    let out = kcvs()
-        .args([
-            "cert",
-            "verify",
-            file,
-            "--key",
-            &public,
-            "--as-of",
-            "2026-05-01",
-        ])
-        .output()
-        .unwrap();
+    let out = verify(file, "2026-05-01");
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(
         stdout(&out).contains("signature: ok") && stdout(&out).ends_with("verdict: VALID\n"),
@@ -156,18 +151,7 @@ fn cert_verify_checks_signature_dates_and_status_offline() {
         stdout(&out)
     );
 
-    let out = kcvs()
-        .args([
-            "cert",
-            "verify",
-            file,
-            "--key",
-            &public,
-            "--as-of",
-            "2031-04-20",
-        ])
-        .output()
-        .unwrap();
+    let out = verify(file, "2031-04-20");
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("status: expired"), "{}", stdout(&out));
 
@@ -177,18 +161,7 @@ fn cert_verify_checks_signature_dates_and_status_offline() {
         .replace("\"medium\"", "\"high\"");
     let forged_file = dir.path().join("forged.json");
     std::fs::write(&forged_file, forged).unwrap();
-    let out = kcvs()
-        .args([
-            "cert",
-            "verify",
-            forged_file.to_str().unwrap(),
-            "--key",
-            &public,
-            "--as-of",
-            "2026-05-01",
-        ])
-        .output()
-        .unwrap();
+    let out = verify(forged_file.to_str().unwrap(), "2026-05-01");
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stdout(&out).contains("signature: FAILED"),

@@ -56,17 +56,7 @@ on_each_backend!(every_route_by_every_role);
 async fn every_route_by_every_role(t: TestApp) {
     let (app, sitting) = t.application_in_deliberation().await;
     // A second application, assigned to nobody, not yet before the committee.
-    let other_app = t
-        .ok(
-            "/api/v1/applications",
-            "acme",
-            crate::application_body(),
-            201,
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let other_app = t.apply().await;
     // One designated agency and one imported certificate in the log.
     t.ok(
         "/api/v1/agencies",

@@ -330,13 +330,18 @@ impl TestApp {
         (h.len, h.hash.to_hex())
     }
 
-    /// A medium IaaS application by `acme`, advanced to deliberation with a sitting of all six
-    /// members; returns (application id, sitting id).
-    pub async fn application_in_deliberation(&self) -> (String, String) {
+    /// `acme` files the standard application ([`application_body`]); its id.
+    pub async fn apply(&self) -> String {
         let app = self
             .ok("/api/v1/applications", "acme", application_body(), 201)
             .await;
-        let id = app["id"].as_str().unwrap().to_owned();
+        app["id"].as_str().unwrap().to_owned()
+    }
+
+    /// A medium IaaS application by `acme`, advanced to deliberation with a sitting of all six
+    /// members; returns (application id, sitting id).
+    pub async fn application_in_deliberation(&self) -> (String, String) {
+        let id = self.apply().await;
         self.ok(
             &format!("/api/v1/applications/{id}/evaluator"),
             "admin",

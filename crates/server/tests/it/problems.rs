@@ -64,17 +64,7 @@ async fn a_refused_transition_in_both_languages() {
 #[tokio::test]
 async fn a_refusal_with_dates_fills_them_in_korean() {
     let t = test_app().await;
-    let app = t
-        .ok(
-            "/api/v1/applications",
-            "acme",
-            crate::application_body(),
-            201,
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let app = t.apply().await;
     t.ok(
         &format!("/api/v1/applications/{app}/evaluator"),
         "admin",

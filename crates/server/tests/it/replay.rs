@@ -15,10 +15,7 @@ on_each_backend!(history_loads_after_the_nis_start_moves);
 /// An application filed under the default NIS start (2027-07-01), then the server restarted
 /// with `--assume nis-2027.start=2026-01-01`: CSAP closed before the application was filed.
 async fn history_loads_after_the_nis_start_moves(t: TestApp) {
-    let filed = t
-        .ok("/api/v1/applications", "acme", application_body(), 201)
-        .await;
-    let id = filed["id"].as_str().unwrap().to_owned();
+    let id = t.apply().await;
 
     let rules = kcvs_content::load(&kcvs_content::builtin_files()).unwrap();
     let mut assumptions = AssumptionSet::from_defaults(&rules.assumptions);
