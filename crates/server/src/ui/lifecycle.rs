@@ -1,5 +1,5 @@
-//! The certificate's life after issue, on the application page: hearings, revocation, renewal,
-//! surrender and expiry, and withdrawal before a certificate.
+//! The certificate's life after issue, on the application page: yearly follow-up evaluations,
+//! hearings, revocation, renewal, surrender and expiry, and withdrawal before a certificate.
 //!
 //! A form is offered only when the registry would take it today: the page asks the registry's
 //! pure state machine ([`State::apply`]) with today's date before drawing each button, and shows
@@ -12,15 +12,15 @@
 use axum::response::Response;
 use kcvs_model::Text;
 use kcvs_registry::lifecycle::{
-    Application, EndCause, Event, EventKind, HostCertificate, RevocationGround, ServiceType, State,
-    TransitionError,
+    Application, EndCause, Event, EventKind, FollowUp, FollowUpMethod, HostCertificate,
+    RevocationGround, ServiceType, Severity, State, TransitionError,
 };
 use kcvs_registry::{
     ApplicationId, CertificateNumber, ProviderId, RegimeRef, SchemeRef, ServiceRef,
 };
 use serde_json::Value;
 
-use super::{Ctx, enc, esc, kv_table, reasons};
+use super::{Ctx, badge, enc, esc, kv_table, reasons, word};
 use crate::error::ApiError;
 use crate::extract::{Role, User};
 
@@ -145,6 +145,7 @@ pub fn certificate_section(ctx: &Ctx, state: &State) -> String {
         ctx.t("Certificate", "인증서"),
         kv_table(&rows)
     );
+    s.push_str(&follow_up_table(ctx, &held.current.follow_ups));
     s.push_str(&format!(
         "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         ctx.t("Hearings", "청문"),
@@ -177,12 +178,84 @@ pub fn certificate_section(ctx: &Ctx, state: &State) -> String {
     s
 }
 
-/// The provider's and the authority's actions on the certificate (and the provider's
-/// withdrawal before one), each only if the registry would take it today.
+/// The current term's follow-up evaluations: year, date, method, result and findings.
+fn follow_up_table(ctx: &Ctx, follow_ups: &[FollowUp]) -> String {
+    let lang = ctx.lang;
+    let mut s = format!(
+        "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        ctx.t("Follow-up evaluations", "사후평가"),
+        ctx.t("Year", "연차"),
+        ctx.t("Date", "일자"),
+        ctx.t("Method", "방식"),
+        ctx.t("Result", "결과"),
+        ctx.t("Findings", "결함"),
+    );
+    for f in follow_ups {
+        let findings = f
+            .findings
+            .iter()
+            .map(|x| {
+                format!(
+                    "{} {} {}",
+                    esc(x.id.as_str()),
+                    badge(lang, severity_str(x.severity)),
+                    esc(&x.summary)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("<br>");
+        s.push_str(&format!(
+            r#"<tr><td>{}</td><td>{}</td><td>{}</td><td><span class="st {}">{}</span></td><td>{}</td></tr>"#,
+            f.year,
+            f.date,
+            esc(&word(lang, method_str(f.method))),
+            if f.passed { "ok" } else { "bad" },
+            if f.passed {
+                ctx.t("passed", "적합")
+            } else {
+                ctx.t("not passed", "부적합")
+            },
+            if findings.is_empty() { "—".to_owned() } else { findings },
+        ));
+    }
+    if follow_ups.is_empty() {
+        s.push_str(&format!(
+            r#"<tr><td colspan="5" class="muted">{}</td></tr>"#,
+            ctx.t(
+                "No follow-up evaluation recorded for this term.",
+                "이 인증 기간에 기록된 사후평가가 없습니다."
+            )
+        ));
+    }
+    s.push_str("</tbody></table>");
+    s
+}
+
+fn method_str(m: FollowUpMethod) -> &'static str {
+    match m {
+        FollowUpMethod::OnSite => "on-site",
+        FollowUpMethod::DocumentOnly => "document-only",
+    }
+}
+
+fn severity_str(s: Severity) -> &'static str {
+    match s {
+        Severity::Low => "low",
+        Severity::Medium => "medium",
+        Severity::High => "high",
+        Severity::Critical => "critical",
+    }
+}
+
+/// The provider's, the assigned evaluator's and the authority's actions on the certificate (and
+/// the provider's withdrawal before one), each only if the registry would take it today.
 pub fn actions(ctx: &Ctx, u: &User, base: &str, state: &State) -> String {
     let mut s = String::new();
     if u.is(Role::Provider) {
         provider_actions(ctx, base, state, &mut s);
+    }
+    if u.is(Role::Evaluator) {
+        evaluator_actions(ctx, base, state, &mut s);
     }
     if u.is(Role::Admin) {
         admin_actions(ctx, base, state, &mut s);
@@ -241,6 +314,95 @@ fn provider_actions(ctx: &Ctx, base: &str, state: &State, s: &mut String) {
             ctx.t("Surrender the certificate", "인증서 반납"),
         )
     }));
+}
+
+fn follow_up_probe(year: u8, method: FollowUpMethod) -> EventKind {
+    EventKind::FollowUp {
+        year,
+        method,
+        passed: true,
+        findings: Vec::new(),
+    }
+}
+
+/// The assigned evaluator's yearly follow-up evaluation (Decree 15-8). The form offers exactly
+/// the (year, method) pairs the registry would take today: the years open on the calendar and
+/// not yet recorded, document-only only where the policy allows it (facts §3). With none open,
+/// the registry's reason for the next year instead.
+fn evaluator_actions(ctx: &Ctx, base: &str, state: &State, s: &mut String) {
+    let State::Certified(held) = state else {
+        return;
+    };
+    let lang = ctx.lang;
+    s.push_str(&format!(
+        "<h3>{}</h3>",
+        ctx.t("Follow-up evaluation", "사후평가")
+    ));
+    let max = ctx.state.ctx().policy.follow_up_years;
+    let mut options = String::new();
+    let mut doc_refusal = None;
+    for year in 1..=max {
+        for method in [FollowUpMethod::OnSite, FollowUpMethod::DocumentOnly] {
+            match would(ctx, state, follow_up_probe(year, method)) {
+                Ok(_) => options.push_str(&format!(
+                    r#"<option value="{year}:{m}">{label}</option>"#,
+                    m = method_str(method),
+                    label = esc(&format!(
+                        "{} {year} · {}",
+                        ctx.t("year", "연차"),
+                        word(lang, method_str(method))
+                    )),
+                )),
+                Err(e @ TransitionError::DocumentOnlyNotAllowed { .. }) => {
+                    doc_refusal.get_or_insert(e);
+                }
+                Err(_) => {}
+            }
+        }
+    }
+    if options.is_empty() {
+        let next = held
+            .current
+            .follow_ups
+            .iter()
+            .map(|f| f.year)
+            .max()
+            .map_or(1, |y| y.saturating_add(1));
+        if let Err(e) = would(ctx, state, follow_up_probe(next, FollowUpMethod::OnSite)) {
+            s.push_str(&refused(ctx, &e));
+        }
+        return;
+    }
+    let mut severities = String::new();
+    for x in ["low", "medium", "high", "critical"] {
+        severities.push_str(&format!(
+            r#"<option value="{x}">{}</option>"#,
+            esc(&word(lang, x))
+        ));
+    }
+    let fields = format!(
+        r#"<label>{} <select name="follow_up">{options}</select></label><label><input type="checkbox" name="passed" value="true" checked> {}</label><br><span class="muted">{}</span> <label>{} <input name="finding_id" size="6"></label><label>{} <select name="finding_severity">{severities}</select></label><label>{} <input name="finding_control" size="8"></label><label>{} <input name="finding_summary" size="30"></label><br>"#,
+        ctx.t("Year and method", "연차와 방식"),
+        ctx.t("passed", "적합"),
+        ctx.t("A finding (optional):", "결함 (선택):"),
+        ctx.t("Finding id", "결함 ID"),
+        ctx.t("Severity", "심각도"),
+        ctx.t("Control", "통제 항목"),
+        ctx.t("Summary", "요약"),
+    );
+    s.push_str(&event_form(
+        ctx,
+        base,
+        "follow-up",
+        &fields,
+        ctx.t("Record the follow-up evaluation", "사후평가 기록"),
+    ));
+    if let Some(e) = doc_refusal {
+        s.push_str(&format!(
+            r#"<p class="muted">{}</p>"#,
+            tx(ctx, &reasons::transition(&e))
+        ));
+    }
 }
 
 fn admin_actions(ctx: &Ctx, base: &str, state: &State, s: &mut String) {
@@ -363,6 +525,27 @@ fn admin_actions(ctx: &Ctx, base: &str, state: &State, s: &mut String) {
     }
 }
 
+/// What the timeline adds after an event's name: a follow-up's year, method and result.
+pub fn event_detail(ctx: &Ctx, kind: &str, event: &Value) -> String {
+    if kind != "follow-up" {
+        return String::new();
+    }
+    format!(
+        " · {} {} · {} · {}",
+        ctx.t("year", "연차"),
+        event["year"].as_u64().unwrap_or_default(),
+        esc(&word(
+            ctx.lang,
+            event["method"].as_str().unwrap_or_default()
+        )),
+        if event["passed"].as_bool() == Some(true) {
+            ctx.t("passed", "적합")
+        } else {
+            ctx.t("not passed", "부적합")
+        }
+    )
+}
+
 /// The JSON body of an event form: the fields each event type takes.
 pub fn event_body(f: &super::Fields) -> Value {
     let kind = f.text("type");
@@ -374,6 +557,23 @@ pub fn event_body(f: &super::Fields) -> Value {
             body["record"] = Value::from(f.text("record"));
         }
         "revoke" => body["ground"] = Value::from(f.text("ground")),
+        "follow-up" => {
+            // `follow_up` is `YEAR:METHOD`, one of the pairs the form offered.
+            let plan = f.text("follow_up");
+            let (year, method) = plan.split_once(':').unwrap_or((plan.as_str(), ""));
+            body["year"] = year.parse::<u8>().map_or(Value::from(year), Value::from);
+            body["method"] = Value::from(method);
+            body["passed"] = Value::from(f.get("passed") == Some("true"));
+            body["findings"] = match f.get("finding_id") {
+                Some(id) => serde_json::json!([{
+                    "id": id.trim(),
+                    "severity": f.text("finding_severity"),
+                    "control": f.get("finding_control").map(str::trim),
+                    "summary": f.text("finding_summary"),
+                }]),
+                None => serde_json::json!([]),
+            };
+        }
         "withdraw" | "surrender" | "refuse-renewal" => {
             body["reason"] = Value::from(f.text("reason"));
         }

@@ -562,6 +562,8 @@ pub fn word(lang: Lang, v: &str) -> String {
         "withdraw" => L::new("application withdrawn", "신청 철회"),
         "surrender" => L::new("certificate surrendered", "인증 반납"),
         "follow-up" => L::new("follow-up evaluation", "사후평가"),
+        "on-site" => L::new("on-site", "현장평가"),
+        "document-only" => L::new("document-only", "서면평가"),
         "designated" => L::new("designated", "지정"),
         "undesignated" => L::new("not designated", "미지정"),
         "certification" => L::new("certification agency", "인증기관"),

@@ -444,10 +444,11 @@ async fn application_page(ctx: &Ctx, id: &str) -> Result<Response, ApiError> {
     ));
     for e in &tl {
         b.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}{}</td><td>{}</td></tr>",
             e.seq,
             e.date,
             esc(&word(lang, &e.type_)),
+            lifecycle::event_detail(ctx, &e.type_, &e.event),
             esc(&e.actor)
         ));
     }

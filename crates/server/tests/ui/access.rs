@@ -131,6 +131,16 @@ async fn new_pages_and_forms_by_role() {
             "UANFNNF",
         ),
         ("POST", demo, vec![("type", "apply-for-renewal")], "UANFNNF"),
+        (
+            "POST",
+            demo,
+            vec![
+                ("type", "follow-up"),
+                ("follow_up", "1:on-site"),
+                ("passed", "true"),
+            ],
+            "UFNANNF",
+        ),
     ];
     let mut wrong = Vec::new();
     for (method, path, fields, want) in &table {

@@ -1,5 +1,6 @@
-//! The certificate's life after issue through the forms: hearings and revocation (authority),
-//! renewal, surrender and withdrawal (provider), by role and in both languages.
+//! The certificate's life after issue through the forms: follow-up evaluations (assigned
+//! evaluator), hearings and revocation (authority), renewal, surrender and withdrawal (provider),
+//! by role and in both languages.
 
 use crate::{at, form_with, ui_app, ui_app_with};
 
@@ -267,4 +268,161 @@ async fn the_provider_withdraws_and_surrenders() {
     assert!(page.text.contains("surrendered: service retired"));
     let reg = t.get("/registry?status=surrendered", None).await;
     assert!(reg.text.contains(&number));
+}
+
+/// The assigned evaluator records the yearly follow-up: the form offers only the years open on
+/// the calendar and document-only only where the policy allows it (an IaaS: on-site only, with
+/// the registry's reason); once year 1 is recorded the form gives way to the reason year 2 must
+/// wait, in both languages, and a crafted post is refused; a year later it opens. Nobody else
+/// gets the form or may post it.
+#[tokio::test]
+async fn the_assigned_evaluator_records_follow_ups() {
+    let t = ui_app().await;
+    let (app, _) = t.certified("hanbit-provider", "hanbit-gov-iaas").await;
+    let ev = t.login("evaluator1").await;
+    let page = t.get(&app, Some(&ev)).await;
+    let form = form_with(&page.text, r#"value="follow-up""#);
+    assert!(form.contains(r#"value="1:on-site""#), "{}", page.text);
+    assert!(!form.contains("document-only") && !form.contains(r#"value="2:"#));
+    assert!(
+        page.text
+            .contains("A document-only follow-up is allowed only for saas-standard, saas-simplified in years 1, 3, 4"),
+        "{}",
+        page.text
+    );
+    assert!(
+        page.text
+            .contains("No follow-up evaluation recorded for this term.")
+    );
+    let ko = t.get(&format!("{app}?lang=ko"), Some(&ev)).await;
+    assert!(ko.text.contains("사후평가 기록") && ko.text.contains("서면 사후평가는"));
+    for who in ["admin", "hanbit-provider"] {
+        let c = t.login(who).await;
+        let p = t.get(&app, Some(&c)).await;
+        assert_eq!(form_with(&p.text, r#"value="follow-up""#), "", "{who}");
+    }
+    let year1 = [
+        ("type", "follow-up"),
+        ("follow_up", "1:on-site"),
+        ("passed", "true"),
+        ("finding_id", "F-1"),
+        ("finding_severity", "medium"),
+        ("finding_control", "9.2.a"),
+        ("finding_summary", "log retention short"),
+    ];
+    let admin = t.login("admin").await;
+    let ev2 = t.login("evaluator2").await;
+    let hanbit = t.login("hanbit-provider").await;
+    for (who, status) in [(&admin, 403), (&hanbit, 403), (&ev2, 404)] {
+        let r = t.post(&format!("{app}/events"), Some(who), &year1).await;
+        assert_eq!(r.status, status, "{}", r.text);
+    }
+    let r = t.post(&format!("{app}/events"), Some(&ev), &year1).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+
+    let page = t.get(&app, Some(&hanbit)).await;
+    let table = &page.text[page.text.find("Follow-up evaluations").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert!(
+        table.contains("<td>1</td><td>2026-03-02</td><td>on-site</td>")
+            && table.contains("passed")
+            && table.contains("log retention short"),
+        "{table}"
+    );
+    assert!(
+        page.text
+            .contains("follow-up evaluation · year 1 · on-site · passed"),
+        "{}",
+        page.text
+    );
+    let ko = t.get(&format!("{app}?lang=ko"), Some(&ev)).await;
+    assert!(
+        ko.text.contains("사후평가 · 연차 1 · 현장평가 · 적합"),
+        "{}",
+        ko.text
+    );
+    assert!(
+        ko.text
+            .contains("2차 사후평가는 2027-03-02 전에 할 수 없습니다"),
+        "{}",
+        ko.text
+    );
+    let page = t.get(&app, Some(&ev)).await;
+    assert_eq!(form_with(&page.text, r#"value="follow-up""#), "");
+    assert!(
+        page.text
+            .contains("The follow-up for year 2 cannot be held before 2027-03-02."),
+        "{}",
+        page.text
+    );
+    let year2 = [
+        ("type", "follow-up"),
+        ("follow_up", "2:on-site"),
+        ("passed", "true"),
+    ];
+    let r = t.post_ko(&format!("{app}/events"), Some(&ev), &year2).await;
+    assert_eq!(r.status, 409);
+    assert!(
+        r.text.contains("follow-up-too-early") && r.text.contains("2027-03-02 전에"),
+        "{}",
+        r.text
+    );
+
+    t.clock.set(at("2027-03-02T01:00:00Z"));
+    let ev = t.login("evaluator1").await;
+    let page = t.get(&app, Some(&ev)).await;
+    let form = form_with(&page.text, r#"value="follow-up""#);
+    assert!(form.contains(r#"value="2:on-site""#), "{}", page.text);
+    assert!(!form.contains(r#"value="1:"#), "year 1 is recorded");
+    let r = t.post(&format!("{app}/events"), Some(&ev), &year2).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+}
+
+/// A SaaS (standard) may have a document-only follow-up in year 1 (facts §3): the form offers
+/// both methods and the page records the one chosen.
+#[tokio::test]
+async fn a_saas_follow_up_may_be_document_only() {
+    let t = ui_app().await;
+    let (app, _) = t
+        .certified_as(
+            "hanbit-provider",
+            &[
+                ("service", "hanbit-saas-docs"),
+                ("regime", "csap-2023"),
+                ("tier", "medium"),
+                ("service_type", "saas-standard"),
+                ("scope", "SaaS documents"),
+                ("host_certificate", "CSAP-IaaS-2025-0142"),
+            ],
+        )
+        .await;
+    let ev = t.login("evaluator1").await;
+    let page = t.get(&app, Some(&ev)).await;
+    let form = form_with(&page.text, r#"value="follow-up""#);
+    assert!(
+        form.contains(r#"value="1:on-site""#) && form.contains(r#"value="1:document-only""#),
+        "{}",
+        page.text
+    );
+    assert!(
+        !page
+            .text
+            .contains("A document-only follow-up is allowed only")
+    );
+    let r = t
+        .post(
+            &format!("{app}/events"),
+            Some(&ev),
+            &[("type", "follow-up"), ("follow_up", "1:document-only")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let page = t.get(&format!("{app}?lang=ko"), Some(&ev)).await;
+    assert!(
+        page.text
+            .contains("<td>1</td><td>2026-03-02</td><td>서면평가</td>")
+            && page.text.contains("부적합"),
+        "{}",
+        page.text
+    );
 }

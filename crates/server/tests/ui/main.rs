@@ -244,20 +244,27 @@ impl Ui {
     /// An application by `provider_user` for `service` (medium IaaS under CSAP) taken through
     /// the forms to an issued certificate today: (application path, certificate number).
     pub async fn certified(&self, provider_user: &str, service: &str) -> (String, String) {
+        self.certified_as(
+            provider_user,
+            &[
+                ("service", service),
+                ("regime", "csap-2023"),
+                ("tier", "medium"),
+                ("service_type", "iaas"),
+                ("scope", "IaaS"),
+            ],
+        )
+        .await
+    }
+
+    /// [`Ui::certified`] for the apply form's `fields` (a SaaS names its host there).
+    pub async fn certified_as(
+        &self,
+        provider_user: &str,
+        fields: &[(&str, &str)],
+    ) -> (String, String) {
         let p = self.login(provider_user).await;
-        let r = self
-            .post(
-                "/applications",
-                Some(&p),
-                &[
-                    ("service", service),
-                    ("regime", "csap-2023"),
-                    ("tier", "medium"),
-                    ("service_type", "iaas"),
-                    ("scope", "IaaS"),
-                ],
-            )
-            .await;
+        let r = self.post("/applications", Some(&p), fields).await;
         assert_eq!(r.status, 303, "{}", r.text);
         let app = r.location().to_owned();
         let admin = self.login("admin").await;
