@@ -6,6 +6,7 @@ unfiled ─submit→ submitted ─start-document-review→ document-review ─st
 on-site-evaluation (findings, remediation requests with deadlines, re-checks) ─submit-to-committee→
 deliberation ─decide→ approved ─issue-certificate→ certified ─expire→ expired
                     └→ rejected            certified: follow-up (years 1–4), hearing, renewal
+unfiled ─import-certificate→ certified     (a certificate issued before this registry kept cases)
                                            certified ─revoke (after a hearing)→ revoked
                                            certified ─surrender→ surrendered
 any state before the certificate ─withdraw→ withdrawn
@@ -477,6 +478,18 @@ pub enum EventKind {
     Surrender {
         reason: String,
     },
+    /// A certificate issued before this registry kept its case (a migration from an earlier
+    /// register; the demo's examples): the case starts certified, with the application as it
+    /// was certified and the certificate's own number and dates. Nothing of the procedure that
+    /// led to it (findings, committee decision) is invented; from here on it is a case like any
+    /// other, so a hearing and a revocation, follow-ups and renewal apply to it. Not offered by
+    /// the API: only the storage layer's import records it.
+    ImportCertificate {
+        application: Application,
+        number: CertificateNumber,
+        issued: Date,
+        valid_until: Date,
+    },
 }
 
 impl EventKind {
@@ -500,6 +513,7 @@ impl EventKind {
             EventKind::Expire => "expire",
             EventKind::Withdraw { .. } => "withdraw",
             EventKind::Surrender { .. } => "surrender",
+            EventKind::ImportCertificate { .. } => "import-certificate",
         }
     }
 }
@@ -576,6 +590,8 @@ pub enum TransitionError {
     NoQuorum,
     #[error("the term of {years} years from {from} falls outside the calendar")]
     DateOutOfRange { from: Date, years: i16 },
+    #[error("an imported certificate issued on {issued} cannot be valid only until {valid_until}")]
+    ImportDates { issued: Date, valid_until: Date },
     #[error("follow-up year {year} is outside 1..={max}")]
     FollowUpYear { year: u8, max: u8 },
     #[error("follow-up for year {year} is already recorded or a later year was")]
@@ -642,6 +658,7 @@ impl TransitionError {
             TransitionError::ResolutionAfterDecision { .. } => "resolution-after-decision",
             TransitionError::NoQuorum => "no-quorum",
             TransitionError::DateOutOfRange { .. } => "date-out-of-range",
+            TransitionError::ImportDates { .. } => "import-dates",
             TransitionError::FollowUpYear { .. } => "follow-up-year",
             TransitionError::FollowUpRepeated { .. } => "follow-up-repeated",
             TransitionError::FollowUpTooEarly { .. } => "follow-up-too-early",
@@ -814,6 +831,15 @@ impl State {
         use EventKind as E;
         match (self, &event.kind) {
             (State::Unfiled, E::Submit(app)) => submit(app, date, ctx, guard),
+            (
+                State::Unfiled,
+                E::ImportCertificate {
+                    application,
+                    number,
+                    issued,
+                    valid_until,
+                },
+            ) => import(application, number, *issued, *valid_until, date, ctx, guard),
 
             (State::Submitted(c), E::StartDocumentReview) => Ok(State::DocumentReview(stamp(c))),
             (State::DocumentReview(c), E::StartOnSiteEvaluation) => {
@@ -1097,6 +1123,69 @@ fn submit(
         findings: Vec::new(),
         remediations: Vec::new(),
         decision: None,
+    })))
+}
+
+/// A certified case from a certificate issued outside this registry. Its regime must be known
+/// (the case records the scheme it issues) and, for a new import, the tier one of the regime's;
+/// the window, the host's acceptance and the term's length are not re-judged, since the
+/// certificate was issued under the rules of its day, as its earlier register recorded it.
+fn import(
+    app: &Application,
+    number: &CertificateNumber,
+    issued: Date,
+    valid_until: Date,
+    date: Date,
+    ctx: &Ctx,
+    guard: Guard,
+) -> Result<State, TransitionError> {
+    let w = window(ctx, &app.regime)?;
+    if guard == Guard::CurrentRules && w.tier_rank(&app.tier).is_none() {
+        return Err(TransitionError::UnknownTier {
+            regime: app.regime.clone(),
+            tier: app.tier.clone(),
+            expected: w.tiers.join(", "),
+        });
+    }
+    if valid_until < issued {
+        return Err(TransitionError::ImportDates {
+            issued,
+            valid_until,
+        });
+    }
+    let certificate = CertificateRecord {
+        number: number.clone(),
+        application: app.id.clone(),
+        provider: app.provider.clone(),
+        service: app.service.clone(),
+        regime: app.regime.clone(),
+        scheme: w.scheme.clone(),
+        tier: app.tier.clone(),
+        service_type: app.service_type,
+        scope: app.scope.clone(),
+        host: app.host.as_ref().map(|h| h.number.clone()),
+        issued,
+        valid_from: issued,
+        valid_until,
+        renews: None,
+    };
+    Ok(State::Certified(Box::new(Held {
+        case: Case {
+            application: app.clone(),
+            scheme: w.scheme.clone(),
+            submitted: issued.min(date),
+            last_event: date,
+            findings: Vec::new(),
+            remediations: Vec::new(),
+            decision: None,
+        },
+        current: Term {
+            certificate,
+            follow_ups: Vec::new(),
+        },
+        past: Vec::new(),
+        hearings: Vec::new(),
+        renewal: None,
     })))
 }
 

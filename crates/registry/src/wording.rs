@@ -223,6 +223,17 @@ pub fn transition(e: &TransitionError) -> Text {
             format!("A term of {years} years from {from} falls outside the calendar."),
             format!("{from}부터 {years}년의 기간은 달력 범위를 벗어납니다."),
         ),
+        T::ImportDates {
+            issued,
+            valid_until,
+        } => both(
+            format!(
+                "An imported certificate issued on {issued} cannot be valid only until {valid_until}."
+            ),
+            format!(
+                "{issued}에 발급된 인증서를 {valid_until}까지만 유효한 것으로 가져올 수 없습니다."
+            ),
+        ),
         T::FollowUpYear { year, max } => both(
             format!("Follow-up year {year} is outside 1 to {max}."),
             format!("사후평가 연차 {year}은(는) 1~{max} 범위를 벗어납니다."),

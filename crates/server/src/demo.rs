@@ -1,14 +1,20 @@
 //! `kcvs serve --demo`: a registry a new user can look at straight away. The example service
 //! profiles (`examples/services/`, embedded) are registered, their CSAP certificates recorded as
-//! issued (signed and logged; pre-tier ones without a document), agencies designated, a
+//! issued with their own numbers and dates (signed and logged), agencies designated, a
 //! committee of six appointed (one with a declared conflict), one application under way, and a
 //! few users per role created with random passwords, which are returned to be printed.
+//!
+//! A tiered certificate in force comes in as a case of its own (the registry's
+//! `import-certificate` event, application id `app-import-<number>`), so the authority can hold
+//! a hearing on it and revoke it, and the holder can renew or surrender it, as with one issued
+//! here. Two kinds stay plain records without a case: the pre-tier ones (no tier to sign, so no
+//! document) and the one the example already marks revoked.
 //!
 //! Seeding happens only on a store with no users, so restarting with `--demo` changes nothing.
 
 use kcvs_registry::agency::{AgencyEvent, AgencyEventKind, AgencyKind, Capacity};
 use kcvs_registry::committee::{Affiliation, ConflictKind, Declaration, Member};
-use kcvs_registry::lifecycle::{Application, ServiceType};
+use kcvs_registry::lifecycle::{Application, Event, EventKind, HostCertificate, ServiceType};
 use kcvs_registry::{
     AgencyId, ApplicationId, CertificateNumber, Date, MemberId, ProviderId, RegimeRef, SchemeRef,
     ServiceRef,
@@ -290,7 +296,7 @@ pub async fn seed(state: &AppState) -> ApiResult<Option<Vec<DemoUser>>> {
         profiles.push((p, *text));
     }
     let mut t = tx(state).await?;
-    let csap_number = |id: &str| -> Option<String> {
+    let csap_of = |id: &str| -> Option<&kcvs_model::Certificate> {
         profiles
             .iter()
             .find(|(p, _)| p.id.as_str() == id)
@@ -299,8 +305,8 @@ pub async fn seed(state: &AppState) -> ApiResult<Option<Vec<DemoUser>>> {
                     .iter()
                     .find(|c| c.scheme.as_str() == "csap")
             })
-            .and_then(|c| c.number.clone())
     };
+    let csap_number = |id: &str| csap_of(id).and_then(|c| c.number.clone());
     for (p, text) in &profiles {
         t.register_service(&ServiceRow {
             id: p.id.to_string(),
@@ -353,7 +359,44 @@ pub async fn seed(state: &AppState) -> ApiResult<Option<Vec<DemoUser>>> {
                 document: None,
                 source: "imported".to_owned(),
             };
-            t.import_certificate(&row, today, state.ctx(), state.signer())
+            if revoked || row.tier.is_none() {
+                t.import_certificate(&row, today, state.ctx(), state.signer())
+                    .await?;
+                continue;
+            }
+            // A tiered certificate in force: a case of its own, so it can be heard and revoked.
+            let host = p.runs_on.as_ref().and_then(|h| {
+                let c = csap_of(h.as_str())?;
+                Some(HostCertificate {
+                    service: ServiceRef::new(h.as_str()),
+                    number: CertificateNumber::new(c.number.clone()?),
+                    scheme: SchemeRef::new("csap"),
+                    tier: c.tier.clone().unwrap_or_default(),
+                    issued: c.issued,
+                    valid_until: c.expires,
+                    revoked: c.status == kcvs_model::CertificateStatus::Revoked,
+                })
+            });
+            let application = Application {
+                id: ApplicationId::new(format!(
+                    "app-import-{}",
+                    row.number.as_str().to_lowercase()
+                )),
+                provider: row.provider.clone(),
+                service: row.service.clone(),
+                regime: row.regime.clone(),
+                tier: row.tier.clone().unwrap_or_default(),
+                service_type,
+                scope: row.scope.clone(),
+                host,
+            };
+            let import = EventKind::ImportCertificate {
+                application,
+                number: row.number.clone(),
+                issued: row.issued,
+                valid_until: row.valid_until,
+            };
+            t.import_certified_case(Event::new(today, import), state.ctx(), state.signer())
                 .await?;
         }
     }

@@ -60,10 +60,12 @@ impl ApplicationRecord {
         })
     }
 
-    /// The application as submitted (the first event).
+    /// The application as submitted (the first event), or as certified for an imported
+    /// certificate's case.
     pub fn application(&self) -> Option<&Application> {
         match self.events.first().map(|e| &e.event.kind) {
             Some(EventKind::Submit(app)) => Some(app),
+            Some(EventKind::ImportCertificate { application, .. }) => Some(application),
             _ => None,
         }
     }
@@ -166,6 +168,65 @@ impl WriteTx {
     ) -> Result<State, StoreError> {
         let event = Event::new(date, EventKind::Submit(app.clone()));
         let state = State::Unfiled.apply(&event, ctx)?;
+        self.open_case(&app, &event, &state).await?;
+        Ok(state)
+    }
+
+    /// Record a certificate issued outside this registry's lifecycle as a certified case (the
+    /// registry's `import-certificate` event): the application row, its one event, and the
+    /// certificate, signed and logged as [`WriteTx::import_certificate`] does and linked to the
+    /// case, so a hearing, a revocation, follow-ups and renewal reach it. `event` must be an
+    /// import; the registry checks it.
+    pub async fn import_certified_case(
+        &mut self,
+        event: Event,
+        ctx: &Ctx,
+        signer: &Signer,
+    ) -> Result<State, StoreError> {
+        let EventKind::ImportCertificate { application, .. } = &event.kind else {
+            return Err(StoreError::Invalid(format!(
+                "`{}` does not import a certificate",
+                event.kind.name()
+            )));
+        };
+        let state = State::Unfiled.apply(&event, ctx)?;
+        let held = state
+            .held()
+            .ok_or_else(|| StoreError::Corrupt("an import left no certificate".to_owned()))?;
+        self.open_case(application, &event, &state).await?;
+        let c = &held.current.certificate;
+        let row = CertificateRow {
+            number: c.number.clone(),
+            application: Some(c.application.clone()),
+            provider: c.provider.clone(),
+            service: c.service.clone(),
+            regime: c.regime.clone(),
+            scheme: c.scheme.clone(),
+            tier: Some(c.tier.clone()),
+            service_type: c.service_type,
+            scope: c.scope.clone(),
+            host: c.host.clone(),
+            issued: c.issued,
+            valid_from: c.valid_from,
+            valid_until: c.valid_until,
+            renews: None,
+            ended_on: None,
+            end_cause: None,
+            document: None,
+            source: "imported".to_owned(),
+        };
+        self.import_certificate(&row, event.date, ctx, signer)
+            .await?;
+        Ok(state)
+    }
+
+    /// The application's row and its first event.
+    async fn open_case(
+        &mut self,
+        app: &Application,
+        event: &Event,
+        state: &State,
+    ) -> Result<(), StoreError> {
         let now = self.now.to_string();
         sqlx::query(
             "INSERT INTO applications (id, provider_id, service, regime, state, evaluator_id, event_count, created_at, updated_at) \
@@ -180,9 +241,7 @@ impl WriteTx {
         .execute(&mut *self.tx)
         .await
         .map_err(|e| db_err(e, "application"))?;
-        self.insert_event(app.id.as_str(), 0, &event, &state)
-            .await?;
-        Ok(state)
+        self.insert_event(app.id.as_str(), 0, event, state).await
     }
 
     async fn insert_event(

@@ -345,12 +345,19 @@ fn sample_events() -> Vec<EventKind> {
         EventKind::Expire,
         EventKind::Withdraw { reason: "x".into() },
         EventKind::Surrender { reason: "x".into() },
+        EventKind::ImportCertificate {
+            application: iaas_app(),
+            number: "N3".into(),
+            issued: d("2025-06-10"),
+            valid_until: d("2030-06-09"),
+        },
     ]
 }
 
 /// The transitions the machine has at all (guards may still refuse them).
 const ALLOWED: &[(StateName, &str)] = &[
     (StateName::Unfiled, "submit"),
+    (StateName::Unfiled, "import-certificate"),
     (StateName::Submitted, "start-document-review"),
     (StateName::Submitted, "withdraw"),
     (StateName::DocumentReview, "start-on-site-evaluation"),
@@ -404,7 +411,7 @@ fn every_transition_outside_the_table_is_refused_with_its_reason() {
             }
         }
     }
-    assert_eq!(refused, 12 * 18 - ALLOWED.len());
+    assert_eq!(refused, 12 * 19 - ALLOWED.len());
 }
 
 #[test]
@@ -1075,4 +1082,95 @@ fn recorded_events_replay_under_changed_assumptions() {
     let mut broken = events.clone();
     broken.remove(1);
     assert!(replay(&broken, &moved).is_err());
+}
+
+/// An imported certificate starts a certified case with its own number and dates, under the
+/// regime's scheme; a hearing and a revocation then apply to it like to any other; its tier
+/// must be the regime's and its dates in order; replay reads it back.
+#[test]
+fn an_imported_certificate_is_a_case_that_can_be_heard_and_revoked() {
+    let c = ctx();
+    let import = |tier: &str, issued: &str, until: &str| EventKind::ImportCertificate {
+        application: Application {
+            tier: tier.into(),
+            ..iaas_app()
+        },
+        number: "CSAP-IaaS-2025-0142".into(),
+        issued: d(issued),
+        valid_until: d(until),
+    };
+    let s = apply(
+        &State::Unfiled,
+        "2026-03-02",
+        import("high", "2025-06-10", "2030-06-09"),
+        &c,
+    )
+    .unwrap();
+    let held = s.held().unwrap();
+    let cert = &held.current.certificate;
+    assert_eq!(s.name(), StateName::Certified);
+    assert_eq!(cert.number.as_str(), "CSAP-IaaS-2025-0142");
+    assert_eq!(cert.scheme, SchemeRef::new("csap"));
+    assert_eq!(
+        (cert.issued, cert.valid_until),
+        (d("2025-06-10"), d("2030-06-09"))
+    );
+    assert_eq!(cert.application.as_str(), "app-1");
+    assert!(held.case.decision.is_none() && held.case.findings.is_empty());
+
+    let revoke = EventKind::Revoke {
+        ground: RevocationGround::CriteriaNoLongerMet,
+    };
+    assert_eq!(
+        apply(&s, "2026-03-03", revoke.clone(), &c).unwrap_err(),
+        TransitionError::HearingRequired {
+            ground: RevocationGround::CriteriaNoLongerMet
+        }
+    );
+    let heard = apply(
+        &s,
+        "2026-03-03",
+        EventKind::Hearing {
+            ground: RevocationGround::CriteriaNoLongerMet,
+            established: true,
+            record: "H-7".into(),
+        },
+        &c,
+    )
+    .unwrap();
+    let revoked = apply(&heard, "2026-03-04", revoke.clone(), &c).unwrap();
+    assert_eq!(revoked.name(), StateName::Revoked);
+    let events = [
+        ev("2026-03-02", import("high", "2025-06-10", "2030-06-09")),
+        ev(
+            "2026-03-03",
+            EventKind::Hearing {
+                ground: RevocationGround::CriteriaNoLongerMet,
+                established: true,
+                record: "H-7".into(),
+            },
+        ),
+        ev("2026-03-04", revoke),
+    ];
+    assert_eq!(replay(&events, &c).unwrap(), revoked);
+
+    assert!(matches!(
+        apply(
+            &State::Unfiled,
+            "2026-03-02",
+            import("top", "2025-06-10", "2030-06-09"),
+            &c
+        ),
+        Err(TransitionError::UnknownTier { .. })
+    ));
+    let err = apply(
+        &State::Unfiled,
+        "2026-03-02",
+        import("high", "2025-06-10", "2025-06-09"),
+        &c,
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "import-dates");
+    let t = crate::wording::transition(&err);
+    assert!(t.en.contains("2025-06-10") && t.ko.contains("2025-06-09"));
 }

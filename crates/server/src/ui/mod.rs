@@ -561,6 +561,10 @@ pub fn word(lang: Lang, v: &str) -> String {
         "expire" => L::new("expired", "만료"),
         "withdraw" => L::new("application withdrawn", "신청 철회"),
         "surrender" => L::new("certificate surrendered", "인증 반납"),
+        "import-certificate" => L::new(
+            "certificate taken over from an earlier register",
+            "이전 등록부의 인증서 이관",
+        ),
         "follow-up" => L::new("follow-up evaluation", "사후평가"),
         "on-site" => L::new("on-site", "현장평가"),
         "document-only" => L::new("document-only", "서면평가"),

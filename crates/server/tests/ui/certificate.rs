@@ -426,3 +426,73 @@ async fn a_saas_follow_up_may_be_document_only() {
         page.text
     );
 }
+
+/// A demo certificate (imported with the examples, issued before this registry) has a case of
+/// its own: from its registry page the authority reaches the file, holds a hearing and revokes
+/// it; the number and dates are the example's, and the public registry then shows it revoked.
+#[tokio::test]
+async fn a_demo_certificate_can_be_heard_and_revoked() {
+    let t = ui_app().await;
+    let number = "CSAP-IaaS-2025-0142";
+    let admin = t.login("admin").await;
+    let cert = t
+        .get(&format!("/certificates/{number}"), Some(&admin))
+        .await;
+    let app = "/applications/app-import-csap-iaas-2025-0142";
+    assert!(
+        cert.text.contains(&format!(r#"<a href="{app}">"#)),
+        "{}",
+        cert.text
+    );
+    // The holder sees its file; another provider does not.
+    let hanbit = t.login("hanbit-provider").await;
+    assert_eq!(t.get(app, Some(&hanbit)).await.status, 200);
+    let gaon = t.login("gaon-provider").await;
+    assert_eq!(t.get(app, Some(&gaon)).await.status, 404);
+
+    let page = t.get(app, Some(&admin)).await;
+    assert!(page.text.contains("st-certified"), "{}", page.text);
+    assert!(
+        page.text.contains("2025-06-10 – 2030-06-09"),
+        "{}",
+        page.text
+    );
+    assert!(
+        page.text
+            .contains("certificate taken over from an earlier register")
+    );
+    assert_ne!(form_with(&page.text, r#"value="hearing""#), "");
+    let r = t
+        .post(
+            &format!("{app}/events"),
+            Some(&admin),
+            &[
+                ("type", "hearing"),
+                ("ground", "criteria-no-longer-met"),
+                ("established", "true"),
+                ("record", "H-2026-7"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let page = t.get(app, Some(&admin)).await;
+    let form = form_with(&page.text, r#"value="revoke""#);
+    assert!(form.contains("criteria-no-longer-met"), "{}", page.text);
+    let r = t
+        .post(
+            &format!("{app}/events"),
+            Some(&admin),
+            &[("type", "revoke"), ("ground", "criteria-no-longer-met")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let page = t.get(app, Some(&admin)).await;
+    assert!(page.text.contains("st-revoked"), "{}", page.text);
+    let revoked = t.get("/registry?status=revoked", None).await;
+    assert!(revoked.text.contains(number), "{}", revoked.text);
+    let active = t.get("/registry?status=active", None).await;
+    assert!(!active.text.contains(number));
+    // The signed document says so too.
+    let doc = t.get(&format!("/api/v1/certificates/{number}"), None).await;
+    assert!(doc.text.contains("revoked"), "{}", doc.text);
+}
