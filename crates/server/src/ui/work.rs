@@ -367,9 +367,11 @@ async fn application_page(ctx: &Ctx, id: &str) -> Result<Response, ApiError> {
         }
     }
     if u.is(Role::Admin) {
+        // Also once certified: the yearly follow-ups need an assigned evaluator (an imported
+        // certificate's case starts without one).
         if matches!(
             a.state.as_str(),
-            "submitted" | "document-review" | "on-site-evaluation"
+            "submitted" | "document-review" | "on-site-evaluation" | "certified"
         ) {
             let users = ctx.state.store().users().await?;
             let mut opts = String::new();

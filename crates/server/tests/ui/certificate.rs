@@ -462,6 +462,7 @@ async fn a_demo_certificate_can_be_heard_and_revoked() {
             .contains("certificate taken over from an earlier register")
     );
     assert_ne!(form_with(&page.text, r#"value="hearing""#), "");
+    assert_ne!(form_with(&page.text, "/evaluator"), "");
     let r = t
         .post(
             &format!("{app}/events"),
@@ -492,6 +493,8 @@ async fn a_demo_certificate_can_be_heard_and_revoked() {
     assert!(revoked.text.contains(number), "{}", revoked.text);
     let active = t.get("/registry?status=active", None).await;
     assert!(!active.text.contains(number));
+    // Before that, the authority could assign an evaluator for the yearly follow-ups.
+    assert_eq!(form_with(&page.text, "/evaluator"), "", "none once revoked");
     // The signed document says so too.
     let doc = t.get(&format!("/api/v1/certificates/{number}"), None).await;
     assert!(doc.text.contains("revoked"), "{}", doc.text);
