@@ -135,6 +135,7 @@ struct Inner {
     dummy_hash: String,
     login_limiter: auth::LoginLimiter,
     profiles: routes::public::ProfileCache,
+    registry_pages: routes::public::RegistryPages,
 }
 
 /// Everything a handler needs.
@@ -172,6 +173,7 @@ impl AppState {
             dummy_hash,
             login_limiter: auth::LoginLimiter::default(),
             profiles: routes::public::ProfileCache::default(),
+            registry_pages: routes::public::RegistryPages::default(),
         })))
     }
 
@@ -217,6 +219,10 @@ impl AppState {
     }
 
     /// The registered services' parsed profiles, kept between eligibility requests.
+    pub fn registry_pages(&self) -> &routes::public::RegistryPages {
+        &self.0.registry_pages
+    }
+
     pub fn profiles(&self) -> &routes::public::ProfileCache {
         &self.0.profiles
     }

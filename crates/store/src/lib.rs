@@ -68,6 +68,7 @@ pub use write::{IdempotencyRetention, WriteTx};
 const INIT_SQL: &str = include_str!("../migrations/0001_init.sql");
 const REGISTRY_INDEXES_SQL: &str = include_str!("../migrations/0002_registry_indexes.sql");
 const EXPIRING_KEYS_SQL: &str = include_str!("../migrations/0003_expiring_idempotency_keys.sql");
+const REGISTRY_GENERATION_SQL: &str = include_str!("../migrations/0004_registry_generation.sql");
 
 fn migrator() -> Migrator {
     Migrator::with_migrations(vec![
@@ -90,6 +91,13 @@ fn migrator() -> Migrator {
             "expiring idempotency keys".into(),
             MigrationType::Simple,
             EXPIRING_KEYS_SQL.into_sql_str(),
+            false,
+        ),
+        Migration::new(
+            4,
+            "registry generation".into(),
+            MigrationType::Simple,
+            REGISTRY_GENERATION_SQL.into_sql_str(),
             false,
         ),
     ])

@@ -395,6 +395,7 @@ impl WriteTx {
         signer: &Signer,
     ) -> Result<SignedCertificate, StoreError> {
         let signed = sign(after, on, ctx, signer)?;
+        self.registry_changed();
         sqlx::query(
             "UPDATE certificates SET ended_on = $1, end_cause = $2, document = $3, updated_at = $4 WHERE number = $5",
         )
@@ -423,6 +424,7 @@ impl WriteTx {
     ) -> Result<(), StoreError> {
         let tier = tier_override.unwrap_or_else(|| Some(cert.tier.clone()));
         let application = Some(cert.application.as_str()).filter(|a| !a.is_empty());
+        self.registry_changed();
         sqlx::query(
             "INSERT INTO certificates (number, application_id, provider_id, service, regime, scheme, tier, service_type, scope, host, issued, valid_from, valid_until, renews, ended_on, end_cause, document, source, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, NULL, $15, $16, $17)",

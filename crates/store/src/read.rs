@@ -73,6 +73,16 @@ pub struct RegistryRow {
 const REGISTRY_COLUMNS: &str = "number, application_id, provider_id, service, regime, scheme, tier, service_type, scope, host, issued, valid_from, valid_until, renews, ended_on, end_cause, CAST(NULL AS TEXT) AS document, source, CAST(CASE WHEN document IS NULL THEN 0 ELSE 1 END AS BIGINT) AS signed";
 
 impl Store {
+    /// Where the registry's content stands: the number moves whenever a certificate is issued,
+    /// renewed, ended or imported, by any process writing to this database. A reader that kept
+    /// a page built at one generation may serve it while the generation is the same.
+    pub async fn registry_generation(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT generation FROM registry_generation WHERE id = 1")
+            .fetch_one(&self.read_pool)
+            .await?;
+        int(&row, "generation")
+    }
+
     /// The registry's certificates, filtered in SQL and read without their signed documents
     /// (only whether there is one), in number order.
     pub async fn registry_certificates(

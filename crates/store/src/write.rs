@@ -170,6 +170,7 @@ impl Store {
             now,
             audit: Vec::new(),
             leaves: Vec::new(),
+            registry_changed: false,
         }))
     }
 
@@ -262,6 +263,8 @@ pub struct WriteTx {
     audit: Vec<NewRecord>,
     /// Transparency-log leaves to append at commit, in order (`logged_at` is set then).
     leaves: Vec<LogEntry>,
+    /// A certificate row changed: the registry generation moves at commit.
+    registry_changed: bool,
 }
 
 impl WriteTx {
@@ -332,6 +335,13 @@ impl WriteTx {
             let leaves = std::mem::take(&mut self.leaves);
             self.append_leaves(leaves).await?;
         }
+        if self.registry_changed {
+            // Under the chain lock on PostgreSQL: every certificate change is audited, so the
+            // lock is held here and writers meet this row one at a time, in lock order.
+            sqlx::query("UPDATE registry_generation SET generation = generation + 1 WHERE id = 1")
+                .execute(&mut *self.tx)
+                .await?;
+        }
         self.tx.commit().await?;
         Ok(())
     }
@@ -352,6 +362,11 @@ impl WriteTx {
             payload,
         });
         Ok(())
+    }
+
+    /// Note that a certificate row changed, so registry readers rebuild their pages.
+    pub(crate) fn registry_changed(&mut self) {
+        self.registry_changed = true;
     }
 
     /// Queue one transparency-log leaf; its index and `logged_at` are given at commit.

@@ -287,6 +287,8 @@ async fn lifecycle_to_a_signed_logged_certificate() {
         tx.commit(&ok()).await.unwrap();
         assert_eq!(state.name(), StateName::Approved);
         assert_eq!(res.recused.len(), 1);
+        // Applications, findings, the committee: none of it is in the public registry yet.
+        assert_eq!(s.registry_generation().await.unwrap(), 0, "{}", b.name);
 
         let mut tx = begin(s, "admin", None).await;
         let number = tx.next_certificate_number("csap", 2026).await.unwrap();
@@ -334,6 +336,8 @@ async fn lifecycle_to_a_signed_logged_certificate() {
         assert!(records.len() > 15, "{}", records.len());
         assert_eq!(s.audit_head().await.unwrap().len, records.len() as u64);
 
+        assert_eq!(s.registry_generation().await.unwrap(), 1, "{}", b.name);
+
         // The provider surrenders the certificate: the log records it like any other end.
         let state = event(
             s,
@@ -346,6 +350,7 @@ async fn lifecycle_to_a_signed_logged_certificate() {
         .await
         .unwrap();
         assert_eq!(state, StateName::Surrendered);
+        assert_eq!(s.registry_generation().await.unwrap(), 2, "{}", b.name);
         let log = s.transparency_log().await.unwrap();
         assert_eq!(log.len(), 2, "{}", b.name);
         let leaf = &log.entries()[1];
@@ -691,6 +696,15 @@ async fn concurrent_writers_keep_the_chains_whole() {
             assert_eq!(
                 shared_log.tree().root(log.len()).unwrap(),
                 log.tree().root(log.len()).unwrap()
+            );
+        }
+        // Every certificate written moved the registry generation once: no bump was lost to
+        // a concurrent one, on either store.
+        for s in [&first, &second] {
+            assert_eq!(
+                s.registry_generation().await.unwrap(),
+                who.len() as i64,
+                "{name}"
             );
         }
         // Each audit record names the one before it; the chain is as long as the writes made.

@@ -25,7 +25,7 @@ use crate::extract::{ApiQuery, Caller, JsonBody};
 use crate::keys::public_key_hex;
 use crate::routes::applications::{invalid_profile, load_errors};
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct RegistryQuery {
@@ -45,7 +45,7 @@ pub struct RegistryQuery {
     pub as_of: Option<Date>,
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct RegistryEntry {
     pub number: String,
     pub service: String,
@@ -76,7 +76,9 @@ pub struct RegistryEntry {
 pub struct RegistryPage {
     pub as_of: Date,
     pub count: usize,
-    pub certificates: Vec<RegistryEntry>,
+    // Shared with the server's page cache, not copied per request.
+    #[schema(value_type = Vec<RegistryEntry>)]
+    pub certificates: Arc<[RegistryEntry]>,
 }
 
 fn status_name(s: &CertStatus) -> &'static str {
@@ -120,8 +122,17 @@ fn entry(row: &RegistryRow, as_of: Date, state: &AppState) -> RegistryEntry {
 async fn registry_entries(
     state: &AppState,
     q: &RegistryQuery,
-) -> ApiResult<(Date, Vec<RegistryEntry>)> {
+) -> ApiResult<(Date, Arc<[RegistryEntry]>)> {
     let as_of = q.as_of.unwrap_or_else(|| state.today());
+    let key = RegistryQuery {
+        as_of: Some(as_of),
+        ..q.clone()
+    };
+    // Asked on every request, so a certificate another process issued or revoked shows at once.
+    let generation = state.store().registry_generation().await?;
+    if let Some(page) = state.registry_pages().get(generation, &key) {
+        return Ok((as_of, page));
+    }
     // Everything but the status is filtered in SQL; the status depends on the date and the
     // regime windows, so the registry crate decides it here.
     let rows = state
@@ -136,12 +147,71 @@ async fn registry_entries(
             provider: q.provider.clone(),
         })
         .await?;
-    let out = rows
+    let page: Arc<[RegistryEntry]> = rows
         .iter()
         .map(|c| entry(c, as_of, state))
         .filter(|e| q.status.as_ref().is_none_or(|s| &e.status == s))
         .collect();
-    Ok((as_of, out))
+    state
+        .registry_pages()
+        .put(generation, key, Arc::clone(&page));
+    Ok((as_of, page))
+}
+
+/// Registry pages as built at one registry generation ([`kcvs_store::Store::registry_generation`]),
+/// keyed by the query with its date resolved. A page's content is a function of the certificate
+/// rows, the date and the registry context, which is fixed for the server's life; the rows
+/// change only when the generation moves, so a page kept under the current generation is the
+/// page a fresh read would build. Reading the generation is one indexed row instead of the
+/// registry's rows, and the page is not rebuilt.
+#[derive(Debug, Default)]
+pub struct RegistryPages {
+    inner: Mutex<PagesAtGeneration>,
+}
+
+#[derive(Debug, Default)]
+struct PagesAtGeneration {
+    generation: i64,
+    pages: HashMap<RegistryQuery, Arc<[RegistryEntry]>>,
+}
+
+impl RegistryPages {
+    /// Distinct queries kept at once; past it the pages are dropped and built again, so any
+    /// number of `as_of` dates a client asks for cannot grow the cache without bound.
+    const MAX_PAGES: usize = 512;
+
+    /// How many pages are kept.
+    pub fn len(&self) -> usize {
+        let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        inner.pages.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn get(&self, generation: i64, key: &RegistryQuery) -> Option<Arc<[RegistryEntry]>> {
+        let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        if inner.generation != generation {
+            return None;
+        }
+        inner.pages.get(key).cloned()
+    }
+
+    /// Keep `page`, built from rows read at or after `generation`. A reader that saw an older
+    /// generation than the cache holds keeps nothing: its rows may predate a write the cache's
+    /// generation already counts.
+    fn put(&self, generation: i64, key: RegistryQuery, page: Arc<[RegistryEntry]>) {
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        if generation < inner.generation {
+            return;
+        }
+        if generation > inner.generation || inner.pages.len() >= Self::MAX_PAGES {
+            inner.pages.clear();
+            inner.generation = generation;
+        }
+        inner.pages.insert(key, page);
+    }
 }
 
 /// The public registry: certified services with tier, type, scope, dates, status and regime,
@@ -181,7 +251,7 @@ pub async fn registry_csv(
     let mut out = String::from(
         "number,service,provider,regime,scheme,tier,service_type,scope,host,issued,valid_from,valid_until,status,successor,ended_on\n",
     );
-    for e in &entries {
+    for e in entries.iter() {
         let row = [
             e.number.clone(),
             e.service.clone(),

@@ -309,7 +309,7 @@ async fn service_page(ctx: &Ctx, id: &str) -> Result<Response, ApiError> {
         "<h2>{}</h2>",
         ctx.t("Certificate history", "인증 이력")
     ));
-    let mut certs = page.certificates;
+    let mut certs = page.certificates.to_vec();
     certs.sort_by_key(|c| std::cmp::Reverse(c.issued));
     b.push_str(&registry_table(ctx, &certs));
     Ok(ctx.page(
@@ -352,7 +352,11 @@ async fn certificate_page(ctx: &Ctx, number: &str) -> Result<Response, ApiError>
     )
     .await?
     .0;
-    let entry = page.certificates.into_iter().find(|e| e.number == number);
+    let entry = page
+        .certificates
+        .iter()
+        .find(|e| e.number == number)
+        .cloned();
     let mut b = String::new();
     if let Some(e) = &entry {
         let rows: Vec<(&str, String)> = vec![

@@ -1,10 +1,7 @@
 //! `/api/v1/eligibility` keeps the parsed service profiles between requests: the answers must
 //! be those of a server that parses everything afresh, before and after a profile changes.
 
-use std::sync::Arc;
-
-use ed25519_dalek::SigningKey;
-use kcvs_server::{AppState, Config, app};
+use kcvs_server::app;
 use serde_json::{Value, json};
 
 use crate::{Res, TestApp, test_app};
@@ -28,21 +25,13 @@ async fn ask(app: &axum::Router, as_of: &str) -> Res {
 
 /// The same store and rules behind a new state, whose cache is empty.
 fn fresh(t: &TestApp) -> axum::Router {
-    use kcvs_server::Clock as _;
     let s = &t.state;
-    let state = AppState::new(
+    app(crate::server(
         s.store().clone(),
         s.rules().clone(),
         s.assumptions().clone(),
-        SigningKey::from_bytes(&[42; 32]),
-        Arc::new(kcvs_server::FixedClock::new(t.clock.now())),
-        Config {
-            password_cost: kcvs_server::auth::PasswordCost::fast(),
-            ..Config::default()
-        },
-    )
-    .unwrap();
-    app(state)
+        t.clock.clone(),
+    ))
 }
 
 #[tokio::test]

@@ -46,6 +46,7 @@ mod eligibility;
 mod lifecycle;
 mod openapi;
 mod problems;
+mod registry;
 mod replay;
 mod requests;
 mod sessions;
@@ -84,6 +85,8 @@ pub struct TestApp {
     pub app: Router,
     pub state: AppState,
     pub clock: Arc<FixedClock>,
+    /// How the store was opened, so a test can open a second one on the same database.
+    pub opts: OpenOptions,
     /// Keeps the SQLite file (none on PostgreSQL).
     _dir: Option<tempfile::TempDir>,
 }
@@ -127,23 +130,11 @@ pub async fn test_app_on(db: Db) -> Option<TestApp> {
             (opts, None)
         }
     };
-    let store = Store::open(opts).await.unwrap();
+    let store = Store::open(opts.clone()).await.unwrap();
     let rules = kcvs_content::load(&kcvs_content::builtin_files()).unwrap();
     let assumptions = kcvs_model::AssumptionSet::from_defaults(&rules.assumptions);
     let clock = Arc::new(FixedClock::new(at("2026-03-02T00:00:00Z")));
-    let config = Config {
-        password_cost: PasswordCost::fast(),
-        ..Config::default()
-    };
-    let state = AppState::new(
-        store.clone(),
-        rules,
-        assumptions,
-        SigningKey::from_bytes(&[42; 32]),
-        clock.clone(),
-        config,
-    )
-    .unwrap();
+    let state = server(store.clone(), rules, assumptions, clock.clone());
     let Begin::Fresh(mut tx) = store
         .begin_write("setup", clock_now(&clock), None)
         .await
@@ -216,8 +207,31 @@ pub async fn test_app_on(db: Db) -> Option<TestApp> {
         app: app(state.clone()),
         state,
         clock,
+        opts,
         _dir: dir,
     })
+}
+
+/// A service state over `store` as every test server has it: the test key, fast password
+/// hashing, the given rules, assumptions and clock.
+pub fn server(
+    store: Store,
+    rules: kcvs_model::RuleSet,
+    assumptions: kcvs_model::AssumptionSet,
+    clock: Arc<FixedClock>,
+) -> AppState {
+    AppState::new(
+        store,
+        rules,
+        assumptions,
+        SigningKey::from_bytes(&[42; 32]),
+        clock,
+        Config {
+            password_cost: PasswordCost::fast(),
+            ..Config::default()
+        },
+    )
+    .unwrap()
 }
 
 fn clock_now(c: &FixedClock) -> Timestamp {
@@ -336,6 +350,50 @@ impl TestApp {
             .ok("/api/v1/applications", "acme", application_body(), 201)
             .await;
         app["id"].as_str().unwrap().to_owned()
+    }
+
+    /// A second server on the same database, as a second process would be: its own store
+    /// (its own connections) and caches, the same rules, key and clock.
+    pub async fn other_process(&self) -> (AppState, Router) {
+        let s = &self.state;
+        let state = server(
+            Store::open(self.opts.clone()).await.unwrap(),
+            s.rules().clone(),
+            s.assumptions().clone(),
+            self.clock.clone(),
+        );
+        (state.clone(), app(state))
+    }
+
+    /// [`Self::application_in_deliberation`] approved by the five members who may vote and
+    /// issued a certificate on the clock's day; returns (application id, certificate number).
+    pub async fn certified(&self) -> (String, String) {
+        let (id, sitting) = self.application_in_deliberation().await;
+        for m in ["m1", "m3", "m4", "m5", "m6"] {
+            self.ok(
+                &format!("/api/v1/deliberations/{sitting}/votes"),
+                m,
+                serde_json::json!({"choice": "approve", "rationale": "the report holds"}),
+                201,
+            )
+            .await;
+        }
+        self.ok(
+            &format!("/api/v1/deliberations/{sitting}/decide"),
+            "admin",
+            serde_json::json!({}),
+            200,
+        )
+        .await;
+        let issued = self
+            .ok(
+                &format!("/api/v1/applications/{id}/events"),
+                "admin",
+                serde_json::json!({"type": "issue-certificate"}),
+                200,
+            )
+            .await;
+        (id, issued["certificate"].as_str().unwrap().to_owned())
     }
 
     /// A medium IaaS application by `acme`, advanced to deliberation with a sitting of all six

@@ -3,10 +3,8 @@
 
 use std::sync::Arc;
 
-use ed25519_dalek::SigningKey;
 use kcvs_model::{AssumptionId, AssumptionSet, AssumptionValue};
-use kcvs_server::auth::PasswordCost;
-use kcvs_server::{AppState, Config, app};
+use kcvs_server::app;
 
 use crate::{TestApp, application_body};
 
@@ -23,22 +21,17 @@ async fn history_loads_after_the_nis_start_moves(t: TestApp) {
         &AssumptionId::new("nis-2027.start"),
         AssumptionValue::Date("2026-01-01".parse().unwrap())
     ));
-    let state = AppState::new(
+    let state = crate::server(
         t.state.store().clone(),
         rules,
         assumptions,
-        SigningKey::from_bytes(&[42; 32]),
-        Arc::clone(&t.clock) as Arc<dyn kcvs_server::Clock>,
-        Config {
-            password_cost: PasswordCost::fast(),
-            ..Config::default()
-        },
-    )
-    .unwrap();
+        Arc::clone(&t.clock),
+    );
     let moved = TestApp {
         app: app(state.clone()),
         state,
         clock: Arc::clone(&t.clock),
+        opts: t.opts.clone(),
         _dir: None,
     };
 
