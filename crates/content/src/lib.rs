@@ -53,7 +53,20 @@ pub fn builtin_files_of(kinds: &[&str]) -> Vec<PackFile> {
 /// 10,000 resources, and a scan never consults regimes, catalogs or crosswalks; the region table
 /// is the same as the full load's (test `region_rules_match_the_full_load`).
 pub fn load_region_rules() -> Result<kcvs_model::RuleSet, LoadErrors> {
-    load(&builtin_files_of(&["sources", "regions"]))
+    let kinds: Vec<Option<&str>> = builtin::BUILTIN
+        .iter()
+        .filter(|(_, kind, _)| matches!(*kind, "sources" | "regions"))
+        .map(|(_, kind, _)| Some(*kind))
+        .collect();
+    load::load_kinds(&builtin_files_of(&["sources", "regions"]), &kinds)
+}
+
+/// The `kind` of each built-in file as `build.rs` read it, in the order of [`builtin_files`].
+fn builtin_kinds() -> Vec<Option<&'static str>> {
+    builtin::BUILTIN
+        .iter()
+        .map(|(_, kind, _)| Some(*kind))
+        .collect()
 }
 
 /// Every `.yaml`, `.yml` and `.json` file under `dir`, sorted by path so loading is repeatable.
@@ -115,5 +128,33 @@ pub fn load_rules(user_pack: Option<&Path>) -> Result<kcvs_model::RuleSet, LoadE
     if let Some(dir) = user_pack {
         files.extend(read_pack_dir(dir)?);
     }
-    load(&files)
+    // The user's files come after the built-ins and have no recorded kind: read from the file.
+    load::load_kinds(&files, &builtin_kinds())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The loader trusts `build.rs`'s reading of each built-in file's `kind` (a line scan) and
+    /// skips its own; they must agree, or a file would be parsed as the wrong shape.
+    #[test]
+    fn recorded_kinds_match_the_parsed_kinds() {
+        for (name, kind, text) in builtin::BUILTIN {
+            let head: files::Head = load::parse_doc(name, text).expect("built-in file parses");
+            assert_eq!(head.kind.value, *kind, "{name}");
+        }
+        assert!(
+            builtin_kinds().iter().all(|k| k.is_some()),
+            "every built-in file has a recorded kind"
+        );
+    }
+
+    #[test]
+    fn known_kinds_give_the_same_rules() {
+        let files = builtin_files();
+        let hinted = load::load_kinds(&files, &builtin_kinds()).expect("built-in content loads");
+        let plain = load(&files).expect("built-in content loads");
+        assert_eq!(format!("{hinted:?}"), format!("{plain:?}"));
+    }
 }

@@ -159,13 +159,41 @@ const FILE_KINDS: &[&str] = &[
     "crosswalk",
 ];
 
-fn parse_file(f: &PackFile, errors: &mut Vec<LoadError>) -> Option<Parsed> {
+/// Parse one file into its shape. The `kind` is read first (a whole parse of the document)
+/// unless the caller already knows it: `build.rs` records it for every built-in file, which
+/// halves the cost of loading them (a scan's start-up is mostly this).
+fn parse_file(
+    f: &PackFile,
+    known_kind: Option<&str>,
+    errors: &mut Vec<LoadError>,
+) -> Option<Parsed> {
     let name = f.name.clone();
-    let head: Head = match parse_doc(&name, &f.text) {
-        Ok(h) => h,
-        Err(e) => {
-            errors.push(e);
-            return None;
+    let kind = match known_kind.filter(|k| FILE_KINDS.contains(k)) {
+        Some(k) => k.to_owned(),
+        None => {
+            let head: Head = match parse_doc(&name, &f.text) {
+                Ok(h) => h,
+                Err(e) => {
+                    errors.push(e);
+                    return None;
+                }
+            };
+            match head.kind.value.as_str() {
+                k if FILE_KINDS.contains(&k) => k.to_owned(),
+                other => {
+                    Cx {
+                        file: name.clone(),
+                        errors,
+                    }
+                    .unknown(
+                        &head.kind,
+                        What::FileKind,
+                        other,
+                        FILE_KINDS.iter().map(|s| s.to_string()).collect(),
+                    );
+                    return None;
+                }
+            }
         }
     };
     macro_rules! doc {
@@ -179,7 +207,7 @@ fn parse_file(f: &PackFile, errors: &mut Vec<LoadError>) -> Option<Parsed> {
             }
         };
     }
-    match head.kind.value.as_str() {
+    match kind.as_str() {
         "sources" => doc!(Sources),
         "assumptions" => doc!(Assumptions),
         "schemes" => doc!(Schemes),
@@ -194,19 +222,8 @@ fn parse_file(f: &PackFile, errors: &mut Vec<LoadError>) -> Option<Parsed> {
         },
         "catalog" => doc!(Catalog),
         "crosswalk" => doc!(Crosswalk),
-        other => {
-            Cx {
-                file: name.clone(),
-                errors,
-            }
-            .unknown(
-                &head.kind,
-                What::FileKind,
-                other,
-                FILE_KINDS.iter().map(|s| s.to_string()).collect(),
-            );
-            None
-        }
+        // Unreachable: `kind` is one of FILE_KINDS, checked above.
+        _ => None,
     }
 }
 
@@ -220,10 +237,21 @@ fn upsert<T>(list: &mut Vec<T>, item: T, same: impl Fn(&T, &T) -> bool) {
 
 /// Load and check a set of pack files (built-in first, user packs after).
 pub fn load(files: &[PackFile]) -> Result<RuleSet, LoadErrors> {
+    load_kinds(files, &[])
+}
+
+/// [`load`], with the `kind` of the first files already known (`kinds[i]` for `files[i]`; a
+/// missing or unknown entry is read from the file). Only for files whose kind was read by
+/// `build.rs` from the same text.
+pub(crate) fn load_kinds(
+    files: &[PackFile],
+    kinds: &[Option<&str>],
+) -> Result<RuleSet, LoadErrors> {
     let mut errors = Vec::new();
     let parsed: Vec<Parsed> = files
         .iter()
-        .filter_map(|f| parse_file(f, &mut errors))
+        .enumerate()
+        .filter_map(|(i, f)| parse_file(f, kinds.get(i).copied().flatten(), &mut errors))
         .collect();
 
     // Pass 1: sources, so everything after can check its citations.

@@ -506,25 +506,37 @@ pub fn interesting(key: &str) -> bool {
 /// [`interesting`] for a key the plan reader has not checked to be UTF-8 (no attribute name
 /// that is not UTF-8 is interesting).
 pub fn interesting_bytes(key: &[u8]) -> bool {
+    attribute_index(key).is_some()
+}
+
+/// The position of `key` in [`ATTRIBUTES`], if the checks read it: the plan reader keeps one
+/// [`crate::Name`] per position, so a kept key is neither hashed nor checked to be UTF-8 again.
+pub(crate) fn attribute_index(key: &[u8]) -> Option<usize> {
     // The names bucketed by length: a key is compared with the few names of its length, which
     // costs a fraction of hashing it (this runs for every attribute of every resource).
-    static BY_LEN: std::sync::OnceLock<Vec<Vec<&'static [u8]>>> = std::sync::OnceLock::new();
+    /// Per length, each name with its position.
+    type Buckets = Vec<Vec<(&'static [u8], usize)>>;
+    static BY_LEN: std::sync::OnceLock<Buckets> = std::sync::OnceLock::new();
     let table = BY_LEN.get_or_init(|| {
-        let mut t: Vec<Vec<&'static [u8]>> = Vec::new();
-        for a in ATTRIBUTES {
+        let mut t: Buckets = Vec::new();
+        for (i, a) in ATTRIBUTES.iter().enumerate() {
             let n = a.len();
             if t.len() <= n {
                 t.resize_with(n + 1, Vec::new);
             }
-            if let Some(bucket) = t.get_mut(n) {
-                bucket.push(a.as_bytes());
+            if let Some(bucket) = t.get_mut(n)
+                && !bucket.iter().any(|(b, _)| *b == a.as_bytes())
+            {
+                bucket.push((a.as_bytes(), i));
             }
         }
         t
     });
     table
-        .get(key.len())
-        .is_some_and(|bucket| bucket.contains(&key))
+        .get(key.len())?
+        .iter()
+        .find(|(b, _)| *b == key)
+        .map(|&(_, i)| i)
 }
 
 /// FNV-1a: short keys, no DoS concern (the set is fixed), faster than SipHash here.
@@ -708,9 +720,13 @@ fn must_be_true(
 }
 
 fn strip_version(kind: &str) -> &str {
-    // nhncloud_compute_instance_v2 → nhncloud_compute_instance
-    match kind.rsplit_once("_v") {
-        Some((head, n)) if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) => head,
+    // nhncloud_compute_instance_v2 → nhncloud_compute_instance. Trailing digits after a last
+    // `_v`, read from the end: a substring search here cost more than the check itself, since
+    // it runs for every resource.
+    let digits = kind.bytes().rev().take_while(u8::is_ascii_digit).count();
+    let rest = kind.len() - digits;
+    match kind.get(..rest).and_then(|h| h.strip_suffix("_v")) {
+        Some(head) if digits > 0 => head,
         _ => kind,
     }
 }
@@ -2047,6 +2063,26 @@ mod tests {
         ] {
             assert_eq!(holds_data(t), holds_data_uncached(t), "{t}");
         }
+    }
+
+    #[test]
+    fn version_suffixes_are_stripped() {
+        assert_eq!(
+            strip_version("nhncloud_compute_instance_v2"),
+            "nhncloud_compute_instance"
+        );
+        assert_eq!(
+            strip_version("openstack_blockstorage_volume_v31"),
+            "openstack_blockstorage_volume"
+        );
+        assert_eq!(strip_version("a_v1_b_v2"), "a_v1_b");
+        // Not a version: no digits, letters after the digits, or no `_v` before them.
+        assert_eq!(strip_version("aws_vpc_v"), "aws_vpc_v");
+        assert_eq!(strip_version("x_v2a"), "x_v2a");
+        assert_eq!(strip_version("aws_instance2"), "aws_instance2");
+        assert_eq!(strip_version("aws_s3_bucket"), "aws_s3_bucket");
+        assert_eq!(strip_version("_v7"), "");
+        assert_eq!(strip_version(""), "");
     }
 
     #[test]

@@ -21,7 +21,7 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use crate::checks::{FnvBuild, interesting_bytes};
+use crate::checks::{ATTRIBUTES, FnvBuild, attribute_index};
 use crate::error::{MARK_RAW_STATE, MARK_STATE, MARK_UNICODE, MARK_VERSION, from_json};
 use crate::region::{ProviderRegion, RegionExpr, claim_placement, provider_key};
 use crate::resource::{
@@ -81,6 +81,8 @@ pub fn read_plan(bytes: &[u8], name: &str, opts: &ReadOptions<'_>) -> Result<Pla
         base,
         end: base + bytes.len(),
         names: Interner::default(),
+        last: Default::default(),
+        attr_names: vec![None; ATTRIBUTES.len()],
         scratch: Vec::new(),
         file: file.clone(),
         progress: opts.progress,
@@ -225,6 +227,11 @@ struct St<'o> {
     base: usize,
     end: usize,
     names: Interner,
+    /// The last type, name and provider name read ([`St::intern`]): instances of one block
+    /// come one after another, so most are the same as the one before and need no hashing.
+    last: [Name; 3],
+    /// One name per entry of [`ATTRIBUTES`], filled as the keys are first met.
+    attr_names: Vec<Option<Name>>,
     /// Attributes of the object being read, moved into an exactly sized [`Attrs`] at its end.
     scratch: Vec<(Name, Value)>,
     file: Arc<str>,
@@ -257,6 +264,20 @@ impl St<'_> {
         } else {
             usize::MAX
         }
+    }
+
+    /// The shared name for a record field: slot 0 the type, 1 the name, 2 the provider name.
+    fn intern(&mut self, slot: usize, s: &str) -> Name {
+        if let Some(last) = self.last.get(slot)
+            && last.as_str() == s
+        {
+            return last.clone();
+        }
+        let n = self.names.get(s);
+        if let Some(last) = self.last.get_mut(slot) {
+            last.clone_from(&n);
+        }
+        n
     }
 
     fn tick(&mut self) {
@@ -836,16 +857,16 @@ impl<'de> Visitor<'de> for ChangeEntrySeed<'_, '_> {
                 }
                 b"type" => {
                     let m: Str = map.next_value()?;
-                    r.kind = st.names.get(&m.0);
+                    r.kind = st.intern(0, &m.0);
                 }
                 b"name" => {
                     let m: Str = map.next_value()?;
-                    r.name = st.names.get(&m.0);
+                    r.name = st.intern(1, &m.0);
                 }
                 b"index" => r.index = map.next_value::<Option<IndexValue>>()?.map(|i| i.0),
                 b"provider_name" => {
                     let m: Str = map.next_value()?;
-                    r.provider_name = st.names.get(&m.0);
+                    r.provider_name = st.intern(2, &m.0);
                 }
                 b"change" => map.next_value_seed(ChangeSeed {
                     r: &mut r,
@@ -949,16 +970,16 @@ impl<'de> Visitor<'de> for ResSeed<'_, '_> {
                 }
                 b"type" => {
                     let m: Str = map.next_value()?;
-                    r.kind = st.names.get(&m.0);
+                    r.kind = st.intern(0, &m.0);
                 }
                 b"name" => {
                     let m: Str = map.next_value()?;
-                    r.name = st.names.get(&m.0);
+                    r.name = st.intern(1, &m.0);
                 }
                 b"index" => r.index = map.next_value::<Option<IndexValue>>()?.map(|i| i.0),
                 b"provider_name" => {
                     let m: Str = map.next_value()?;
-                    r.provider_name = st.names.get(&m.0);
+                    r.provider_name = st.intern(2, &m.0);
                 }
                 b"values" => {
                     if let Some(v) = map.next_value_seed(AttrSeed { st: &mut *st })? {
@@ -1059,12 +1080,24 @@ impl<'de> Visitor<'de> for AttrSeed<'_, '_> {
         // so the record's own vector is allocated once, at its final size.
         st.scratch.clear();
         while let Some(key) = map.next_key::<Key>()? {
-            if full || interesting_bytes(&key.0) {
-                let name = key_str(&key)?;
+            let known = attribute_index(&key.0);
+            if full || known.is_some() {
+                // A key of the list is ASCII (no check needed) and has its name already once met.
+                let cached = known.and_then(|i| st.attr_names.get(i).cloned().flatten());
+                let name = match cached {
+                    Some(n) => n,
+                    None => {
+                        let n = st.names.get(key_str(&key)?);
+                        if let Some(slot) = known.and_then(|i| st.attr_names.get_mut(i)) {
+                            *slot = Some(n.clone());
+                        }
+                        n
+                    }
+                };
                 let v: Value = map.next_value()?;
-                match st.scratch.iter_mut().find(|(k, _)| *k == *name) {
+                match st.scratch.iter_mut().find(|(k, _)| *k == name) {
                     Some(slot) => slot.1 = v,
-                    None => st.scratch.push((st.names.get(name), v)),
+                    None => st.scratch.push((name, v)),
                 }
             } else {
                 map.next_value::<IgnoredAny>()?;
