@@ -30,6 +30,7 @@ pub mod auth;
 pub mod authz;
 pub mod demo;
 pub mod error;
+pub mod expiry;
 pub mod extract;
 pub mod keys;
 pub mod periodic;

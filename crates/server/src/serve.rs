@@ -142,6 +142,7 @@ pub async fn run(
     let addr = listener.local_addr().map_err(ServeError::Serve)?;
     println!("listening on http://{addr}  (API: /api/v1, OpenAPI: /api/v1/openapi.json)");
     let _purge = crate::auth::spawn_purge(state.clone());
+    let expiry = crate::expiry::spawn(state.clone(), crate::expiry::EXPIRY_EVERY);
     let served = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -152,5 +153,6 @@ pub async fn run(
     .await
     .map_err(ServeError::Serve);
     purge.abort();
+    expiry.abort();
     served
 }

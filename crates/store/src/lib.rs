@@ -60,7 +60,7 @@ pub use agency::AgencyRecord;
 pub use auth::{ApiTokenRow, ApiTokenState, NewUser, Principal, UserRow};
 pub use committee::{DeliberationRow, MemberRow, VoteRow};
 pub use lifecycle::{ApplicationRecord, EventRow, Signer};
-pub use read::{AppFilter, ApplicationSummary, CertFilter, RegistryRow};
+pub use read::{AppFilter, ApplicationSummary, CertFilter, LapsedCertificate, RegistryRow};
 pub use rows::{CertificateRow, EndCause, ServiceRow, TranslogRow};
 pub use write::{IdempotencyRetention, WriteTx};
 

@@ -9,7 +9,7 @@ use kcvs_registry::{Date, Digest};
 use serde::{Deserialize, Serialize};
 
 use crate::lifecycle::{ApplicationRecord, load_application, load_certificate};
-use crate::rows::{CertificateRow, ServiceRow, TranslogRow, int, opt_text, text};
+use crate::rows::{CertificateRow, ServiceRow, TranslogRow, date, int, opt_text, text};
 use crate::{Store, StoreError};
 
 /// One line of an application list.
@@ -60,6 +60,15 @@ pub struct CertFilter {
     pub scheme: Option<String>,
     pub service: Option<String>,
     pub provider: Option<String>,
+}
+
+/// A certificate whose term is over but whose expiry is not recorded yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LapsedCertificate {
+    pub number: String,
+    pub application: String,
+    /// The last day it was valid; the expiry takes effect the day after.
+    pub valid_until: Date,
 }
 
 /// A registry line: the certificate without its signed document, and whether it has one.
@@ -130,6 +139,34 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// Certificates still recorded as in force whose term ended before `today` and that have a
+    /// case to record the expiry on: (number, application id, last valid day), oldest first.
+    /// Imported pre-tier certificates have no case, and a renewed certificate was succeeded by
+    /// its renewal (logged as such): both are left to the date-based status.
+    pub async fn lapsed_certificates(
+        &self,
+        today: Date,
+    ) -> Result<Vec<LapsedCertificate>, StoreError> {
+        sqlx::query(
+            "SELECT number, application_id, valid_until FROM certificates \
+             WHERE ended_on IS NULL AND application_id IS NOT NULL AND valid_until < $1 \
+               AND number NOT IN (SELECT renews FROM certificates WHERE renews IS NOT NULL) \
+             ORDER BY valid_until, number",
+        )
+        .bind(today.to_string())
+        .fetch_all(&self.read_pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(LapsedCertificate {
+                number: text(r, "number")?,
+                application: text(r, "application_id")?,
+                valid_until: date(r, "valid_until")?,
+            })
+        })
+        .collect()
     }
 
     /// The certificates of one service (for the eligibility check), without documents.

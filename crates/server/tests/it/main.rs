@@ -43,6 +43,7 @@ macro_rules! on_each_backend {
 
 mod access;
 mod eligibility;
+mod expiry;
 mod lifecycle;
 mod openapi;
 mod problems;
