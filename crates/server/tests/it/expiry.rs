@@ -27,7 +27,7 @@ async fn a_lapsed_certificate_is_expired_once_on_the_day_after_its_term(t: TestA
     assert!(a.failed.is_empty() && b.failed.is_empty(), "{a:?} {b:?}");
     let mut expired = [a.expired, b.expired].concat();
     expired.sort();
-    assert_eq!(expired, [number.clone()]);
+    assert_eq!(expired, std::slice::from_ref(&number));
 
     let reg = t.get("/api/v1/registry", None).await.json();
     assert_eq!(reg["certificates"][0]["status"], "expired", "{reg}");
