@@ -854,3 +854,88 @@ async fn idempotency_keys_expire_and_are_purged() {
         assert!("0s".parse::<IdempotencyRetention>().is_err());
     }
 }
+
+/// The expiry sweep's list: certificates past their term, still recorded in force, on a case,
+/// and not succeeded by a renewal (whose own term is what lapses next).
+#[tokio::test]
+async fn lapsed_certificates_leave_out_ended_renewed_and_caseless_ones() {
+    // CSAP still takes renewals in 2030 only if the NIS verification has not replaced it.
+    let ctx = ctx_with_nis_start(Some("2040-01-01"));
+    for b in backends().await {
+        let s = &b.store;
+        let mut tx = begin(s, "admin", None).await;
+        for (app, number) in [
+            ("app-renewed", "CSAP-2026-0001"),
+            ("app-lapsing", "CSAP-2026-0002"),
+            ("app-surrendered", "CSAP-2026-0003"),
+        ] {
+            let import = EventKind::ImportCertificate {
+                application: application(app),
+                number: number.into(),
+                issued: d("2026-01-05"),
+                valid_until: d("2031-01-04"),
+            };
+            tx.import_certified_case(Event::new(d("2026-01-05"), import), &ctx, &signer())
+                .await
+                .unwrap();
+        }
+        // A record with no case (a pre-tier or earlier register's certificate).
+        tx.import_certificate(&imported("OLD-0001"), d("2026-01-05"), &ctx, &signer())
+            .await
+            .unwrap();
+        tx.commit(&ok()).await.unwrap();
+        let step = |app: &'static str, date: &'static str, kind: EventKind| {
+            let ctx = ctx.clone();
+            async move {
+                let mut tx = begin(s, "admin", None).await;
+                tx.apply_event(app, Event::new(d(date), kind), &ctx, &signer())
+                    .await
+                    .unwrap();
+                tx.commit(&ok()).await.unwrap();
+            }
+        };
+        step("app-renewed", "2030-06-01", EventKind::ApplyForRenewal).await;
+        step(
+            "app-renewed",
+            "2030-07-01",
+            EventKind::GrantRenewal {
+                number: "CSAP-2030-0001".into(),
+            },
+        )
+        .await;
+        step(
+            "app-surrendered",
+            "2027-01-01",
+            EventKind::Surrender {
+                reason: "closed".into(),
+            },
+        )
+        .await;
+
+        let lapsed = |on: &'static str| async move {
+            s.lapsed_certificates(d(on))
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|l| (l.number, l.application, l.valid_until.to_string()))
+                .collect::<Vec<_>>()
+        };
+        let owned = |n: &str, a: &str, u: &str| (n.to_owned(), a.to_owned(), u.to_owned());
+        assert!(lapsed("2031-01-04").await.is_empty(), "{}", b.name);
+        assert_eq!(
+            lapsed("2031-01-05").await,
+            [owned("CSAP-2026-0002", "app-lapsing", "2031-01-04")],
+            "{}",
+            b.name
+        );
+        assert_eq!(
+            lapsed("2036-01-05").await,
+            [
+                owned("CSAP-2026-0002", "app-lapsing", "2031-01-04"),
+                owned("CSAP-2030-0001", "app-renewed", "2036-01-04"),
+            ],
+            "{}",
+            b.name
+        );
+    }
+}
