@@ -251,20 +251,45 @@ pub enum RegionSource {
 
 impl RegionSource {
     pub fn describe(&self) -> String {
-        match self {
-            RegionSource::Attribute(a) => format!("attribute `{a}`"),
-            RegionSource::Provider(k) => format!("provider configuration `{k}`"),
-            RegionSource::Inventory => "inventory row".to_owned(),
-            RegionSource::None => "nowhere".to_owned(),
-        }
+        let mut out = String::new();
+        self.describe_into(&mut out, kcvs_model::Lang::En);
+        out
     }
 
     pub fn describe_ko(&self) -> String {
-        match self {
-            RegionSource::Attribute(a) => format!("속성 `{a}`"),
-            RegionSource::Provider(k) => format!("프로바이더 설정 `{k}`"),
-            RegionSource::Inventory => "인벤토리 행".to_owned(),
-            RegionSource::None => "없음".to_owned(),
+        let mut out = String::new();
+        self.describe_into(&mut out, kcvs_model::Lang::Ko);
+        out
+    }
+
+    /// [`RegionSource::describe`] or [`RegionSource::describe_ko`] appended to `out`, without
+    /// a `String` of its own (it is written into the reason of every failing result).
+    pub fn describe_into(&self, out: &mut String, lang: kcvs_model::Lang) {
+        let en = lang == kcvs_model::Lang::En;
+        let (label, name) = match self {
+            RegionSource::Attribute(a) => (if en { "attribute `" } else { "속성 `" }, Some(a)),
+            RegionSource::Provider(k) => (
+                if en {
+                    "provider configuration `"
+                } else {
+                    "프로바이더 설정 `"
+                },
+                Some(k),
+            ),
+            RegionSource::Inventory => (
+                if en {
+                    "inventory row"
+                } else {
+                    "인벤토리 행"
+                },
+                None,
+            ),
+            RegionSource::None => (if en { "nowhere" } else { "없음" }, None),
+        };
+        out.push_str(label);
+        if let Some(name) = name {
+            out.push_str(name);
+            out.push('`');
         }
     }
 }
