@@ -804,6 +804,7 @@ pub fn add_policies_view(view: &mut View, run: &ScanRun, results: &PolicyResults
                 usize::from(policy_passes(p, results)).to_string(),
                 fail.to_string(),
                 warn.to_string(),
+                results.waived(&p.name).to_string(),
                 policy_controls_text(&p.controls),
             ]
         })
@@ -815,6 +816,7 @@ pub fn add_policies_view(view: &mut View, run: &ScanRun, results: &PolicyResults
             status_label(Status::Pass).get(lang).to_owned(),
             status_label(Status::Fail).get(lang).to_owned(),
             policy_level_label(PolicyLevel::Warn).get(lang).to_owned(),
+            t(lang, "Waived", "예외").to_owned(),
             t(lang, "Controls", "통제 항목").to_owned(),
         ],
         rows,

@@ -353,6 +353,23 @@ fn waivers_cover_policy_results() {
             .any(|f| { f["check"] == "rego:kcvs.examples.public_ip" && f["waiver"].is_null() })
     );
 
+    // The text report's policy table counts them in its own column.
+    let text = stdout(&scan("2026-11-23", "text"));
+    let cells = |line: &str| -> Vec<String> {
+        line.split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let header = text.lines().find(|l| l.starts_with("Policy ")).unwrap();
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("rego:kcvs.examples.kms_cmk "))
+        .unwrap();
+    assert_eq!(cells(header)[2..6], ["pass", "fail", "warn", "Waived"]);
+    assert_eq!(cells(row)[2..6], ["0", "7", "0", "7"], "{text}");
+
     // SARIF marks the covered results as accepted suppressions.
     let sarif = json_of(&scan("2026-11-23", "sarif"));
     let kms_results: Vec<&serde_json::Value> = sarif["runs"][0]["results"]
