@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::lifecycle::Application;
+use crate::lifecycle::{Application, StateName};
 use crate::{ApplicationId, Date, DeliberationId, MemberId, ProviderId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -238,6 +238,93 @@ pub enum CommitteeError {
         /// Affiliations below their minimum: (affiliation, present, required).
         shortfalls: Vec<(Affiliation, u32, u32)>,
     },
+}
+
+/// Why a sitting cannot be opened, or a vote cast on it, before anything is tallied. The
+/// storage layer asks [`may_open_sitting`] and [`may_vote`]; `code` is the problem's spelling.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SittingError {
+    #[error("application `{application}` is in state `{state}`, not `deliberation`")]
+    NotUnderDeliberation {
+        application: ApplicationId,
+        state: StateName,
+    },
+    #[error("application `{application}` already has an open sitting (`{sitting}` of {date})")]
+    AlreadyOpen {
+        application: ApplicationId,
+        sitting: DeliberationId,
+        date: Date,
+    },
+    #[error("deliberation `{sitting}` of {date} is already decided")]
+    Decided { sitting: DeliberationId, date: Date },
+    #[error("`{member}` is not recorded as present at sitting `{sitting}` of {date}")]
+    VoterNotPresent {
+        member: MemberId,
+        sitting: DeliberationId,
+        date: Date,
+    },
+    #[error("the vote of `{member}` needs a rationale")]
+    VoteWithoutRationale { member: MemberId },
+}
+
+impl SittingError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            SittingError::NotUnderDeliberation { .. } => "not-under-deliberation",
+            SittingError::AlreadyOpen { .. } => "sitting-already-open",
+            SittingError::Decided { .. } => "sitting-decided",
+            SittingError::VoterNotPresent { .. } => "voter-not-present",
+            SittingError::VoteWithoutRationale { .. } => "vote-without-rationale",
+        }
+    }
+}
+
+/// May a sitting be opened on an application in `state`, given the sitting still open on it
+/// (undecided), if any? Only under deliberation, and one open sitting at a time.
+pub fn may_open_sitting(
+    application: &ApplicationId,
+    state: StateName,
+    open: Option<(&DeliberationId, Date)>,
+) -> Result<(), SittingError> {
+    if state != StateName::Deliberation {
+        return Err(SittingError::NotUnderDeliberation {
+            application: application.clone(),
+            state,
+        });
+    }
+    if let Some((sitting, date)) = open {
+        return Err(SittingError::AlreadyOpen {
+            application: application.clone(),
+            sitting: sitting.clone(),
+            date,
+        });
+    }
+    Ok(())
+}
+
+/// May `vote` be cast on `sitting` (`decided` once it has a resolution)? Only on an undecided
+/// sitting, by a member recorded present, with a rationale. Recusal is the tally's to judge
+/// (and the storage layer hides the sitting from a recused member).
+pub fn may_vote(sitting: &Sitting, decided: bool, vote: &Vote) -> Result<(), SittingError> {
+    if decided {
+        return Err(SittingError::Decided {
+            sitting: sitting.id.clone(),
+            date: sitting.date,
+        });
+    }
+    if !sitting.present.contains(&vote.member) {
+        return Err(SittingError::VoterNotPresent {
+            member: vote.member.clone(),
+            sitting: sitting.id.clone(),
+            date: sitting.date,
+        });
+    }
+    if vote.rationale.trim().is_empty() {
+        return Err(SittingError::VoteWithoutRationale {
+            member: vote.member.clone(),
+        });
+    }
+    Ok(())
 }
 
 fn shortfall_text(s: &[(Affiliation, u32, u32)]) -> String {

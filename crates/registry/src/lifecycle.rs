@@ -518,6 +518,30 @@ impl EventKind {
     }
 }
 
+/// Why the certificate a SaaS or PaaS names as its host cannot stand in its application, found
+/// when the storage layer looks the number up (before the registry judges the application).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum HostLookupError {
+    #[error("no certificate `{number}` in the registry")]
+    Unknown { number: CertificateNumber },
+    #[error(
+        "host certificate `{number}` (issued {issued}) predates tiers and cannot carry a tiered SaaS"
+    )]
+    Untiered {
+        number: CertificateNumber,
+        issued: Date,
+    },
+}
+
+impl HostLookupError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            HostLookupError::Unknown { .. } => "unknown-host-certificate",
+            HostLookupError::Untiered { .. } => "host-untiered",
+        }
+    }
+}
+
 /// Why an event cannot be applied. Every variant names the rule; `code` is a stable spelling
 /// for the problem+json `type` the HTTP layer will publish.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -8,8 +8,8 @@
 use crate::agency::{
     AgencyError, AgencyRevocationGround, DiscretionaryGround, MandatoryGround, Unmet,
 };
-use crate::committee::{Affiliation, CommitteeError, ConflictKind};
-use crate::lifecycle::{RevocationGround, StateName, TransitionError};
+use crate::committee::{Affiliation, CommitteeError, ConflictKind, SittingError};
+use crate::lifecycle::{HostLookupError, RevocationGround, StateName, TransitionError};
 use kcvs_model::Text;
 
 fn both(en: String, ko: String) -> Text {
@@ -314,6 +314,75 @@ pub fn transition(e: &TransitionError) -> Text {
     }
 }
 
+/// Why the host certificate named in an application cannot stand in it.
+pub fn host_lookup(e: &HostLookupError) -> Text {
+    match e {
+        HostLookupError::Unknown { number } => both(
+            format!("There is no certificate `{number}` in the registry."),
+            format!("등록부에 인증서 `{number}`이(가) 없습니다."),
+        ),
+        HostLookupError::Untiered { number, issued } => both(
+            format!(
+                "Host certificate `{number}` was issued on {issued}, before CSAP had tiers, so it cannot carry a tiered SaaS or PaaS."
+            ),
+            format!(
+                "기반 IaaS 인증 `{number}`은(는) 등급제 도입 전({issued})에 발급되어 등급이 있는 SaaS·PaaS를 받칠 수 없습니다."
+            ),
+        ),
+    }
+}
+
+/// Why a sitting cannot be opened or a vote cast on it.
+pub fn sitting(e: &SittingError) -> Text {
+    match e {
+        SittingError::NotUnderDeliberation { application, state } => {
+            let s = state_name(*state);
+            both(
+                format!(
+                    "Application `{application}` is {}, not under committee deliberation: no sitting can be opened.",
+                    s.en
+                ),
+                format!(
+                    "신청 `{application}`은(는) {} 상태로 위원회 심의 중이 아니어서 회의를 열 수 없습니다.",
+                    s.ko
+                ),
+            )
+        }
+        SittingError::AlreadyOpen {
+            application,
+            sitting,
+            date,
+        } => both(
+            format!(
+                "Application `{application}` already has an open sitting, `{sitting}` of {date}: decide it first."
+            ),
+            format!(
+                "신청 `{application}`에는 이미 열린 회의(`{sitting}`, {date})가 있습니다. 먼저 의결하십시오."
+            ),
+        ),
+        SittingError::Decided { sitting, date } => both(
+            format!("Sitting `{sitting}` of {date} is already decided."),
+            format!("{date} 회의 `{sitting}`은(는) 이미 의결되었습니다."),
+        ),
+        SittingError::VoterNotPresent {
+            member,
+            sitting,
+            date,
+        } => both(
+            format!(
+                "`{member}` is not recorded as present at sitting `{sitting}` of {date} and may not vote."
+            ),
+            format!(
+                "`{member}` 위원은 {date} 회의 `{sitting}`에 출석으로 기록되지 않아 표결할 수 없습니다."
+            ),
+        ),
+        SittingError::VoteWithoutRationale { member } => both(
+            format!("The vote of `{member}` needs a rationale."),
+            format!("`{member}` 위원의 표결에는 사유가 있어야 합니다."),
+        ),
+    }
+}
+
 fn unmet(u: &Unmet) -> Text {
     match u {
         Unmet::DedicatedUnit => Text::new("a dedicated unit", "전담 조직"),
@@ -531,6 +600,80 @@ mod tests {
         });
         assert!(a.en.contains("at least 4") && a.en.contains("has 3"));
         assert!(a.ko.contains("4명") && a.ko.contains("3명"));
+    }
+
+    /// The apply form's host refusals and the committee's sitting refusals carry their ids and
+    /// dates in both languages, and the Korean is Korean.
+    #[test]
+    fn host_and_sitting_refusals_carry_ids_and_dates_in_both_languages() {
+        use crate::committee::{Choice, Sitting, Vote, may_open_sitting, may_vote};
+        let untiered = host_lookup(&HostLookupError::Untiered {
+            number: "CSAP-2022-IaaS-011".into(),
+            issued: d("2022-06-01"),
+        });
+        for t in [&untiered.en, &untiered.ko] {
+            assert!(
+                t.contains("CSAP-2022-IaaS-011") && t.contains("2022-06-01"),
+                "{t}"
+            );
+        }
+        assert!(untiered.ko.contains("등급제"));
+        let unknown = host_lookup(&HostLookupError::Unknown {
+            number: "CSAP-X-1".into(),
+        });
+        assert!(unknown.en.contains("CSAP-X-1") && unknown.ko.contains("CSAP-X-1"));
+        assert!(unknown.ko.contains("등록부"));
+
+        let app = crate::ApplicationId::new("app-7");
+        let e = may_open_sitting(&app, StateName::Submitted, None).unwrap_err();
+        assert_eq!(e.code(), "not-under-deliberation");
+        let t = sitting(&e);
+        assert!(t.en.contains("app-7") && t.en.contains("submitted"));
+        assert!(
+            t.ko.contains("app-7") && t.ko.contains("신청 접수"),
+            "{}",
+            t.ko
+        );
+        let open = crate::DeliberationId::new("dl-1");
+        let e = may_open_sitting(
+            &app,
+            StateName::Deliberation,
+            Some((&open, d("2026-03-02"))),
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), "sitting-already-open");
+        let t = sitting(&e);
+        assert!(t.en.contains("dl-1") && t.en.contains("2026-03-02"));
+        assert!(t.ko.contains("dl-1") && t.ko.contains("2026-03-02") && t.ko.contains("열린 회의"));
+        assert_eq!(
+            may_open_sitting(&app, StateName::Deliberation, None),
+            Ok(())
+        );
+
+        let s = Sitting {
+            id: open.clone(),
+            application: app,
+            date: d("2026-03-02"),
+            present: vec!["m1".into()],
+            votes: Vec::new(),
+        };
+        let vote = |member: &str, rationale: &str| Vote {
+            member: member.into(),
+            choice: Choice::Approve,
+            rationale: rationale.into(),
+        };
+        assert_eq!(may_vote(&s, false, &vote("m1", "holds")), Ok(()));
+        let e = may_vote(&s, false, &vote("m9", "holds")).unwrap_err();
+        assert_eq!(e.code(), "voter-not-present");
+        let t = sitting(&e);
+        assert!(t.ko.contains("m9") && t.ko.contains("2026-03-02") && t.ko.contains("출석"));
+        let e = may_vote(&s, false, &vote("m1", "  ")).unwrap_err();
+        assert_eq!(e.code(), "vote-without-rationale");
+        assert!(sitting(&e).ko.contains("사유"));
+        let e = may_vote(&s, true, &vote("m1", "holds")).unwrap_err();
+        assert_eq!(e.code(), "sitting-decided");
+        let t = sitting(&e);
+        assert!(t.en.contains("dl-1") && t.ko.contains("이미 의결"));
     }
 
     #[test]

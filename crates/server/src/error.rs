@@ -2,7 +2,9 @@
 //! `title`, `status`, `detail`, plus `code`, a stable kebab-case spelling clients can match on
 //! (for a refused transition it is `TransitionError::code()`). A refusal's English is the
 //! registry error's own `Display`; its Korean is the web UI's wording of the same typed error
-//! (`kcvs_registry::wording`), so both surfaces say the same thing.
+//! (`kcvs_registry::wording`), so both surfaces say the same thing. The refusals added after the
+//! API's first release (a host certificate that cannot stand, a sitting or vote refused) take
+//! both languages from the wording.
 //!
 //! **Two languages.** Every [`ApiError`] carries its detail in English and Korean (the
 //! constructors take both, so an untranslated error does not compile), and the title comes from
@@ -280,6 +282,10 @@ impl From<StoreError> for ApiError {
                 let ko = reasons::committee(&c).ko;
                 ApiError::conflict(committee_code(&c), c.to_string(), ko)
             }
+            // Newer than the API's first English: the wording's sentence in both languages.
+            StoreError::Sitting(s) => {
+                ApiError::new(StatusCode::CONFLICT, s.code(), reasons::sitting(&s))
+            }
             StoreError::IdempotencyMismatch => ApiError::unprocessable(
                 "idempotency-key-reused",
                 "this Idempotency-Key was already used with a different request",
@@ -298,6 +304,20 @@ impl From<StoreError> for ApiError {
             ),
             other => ApiError::internal(other),
         }
+    }
+}
+
+/// A host certificate that cannot stand in an application: unknown is a bad reference (422),
+/// pre-tier a refusal (409); worded in both languages by [`reasons::host_lookup`], which the
+/// web UI shows too.
+impl From<kcvs_registry::lifecycle::HostLookupError> for ApiError {
+    fn from(e: kcvs_registry::lifecycle::HostLookupError) -> Self {
+        use kcvs_registry::lifecycle::HostLookupError as H;
+        let status = match e {
+            H::Unknown { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            H::Untiered { .. } => StatusCode::CONFLICT,
+        };
+        ApiError::new(status, e.code(), reasons::host_lookup(&e))
     }
 }
 

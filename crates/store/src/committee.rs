@@ -2,10 +2,11 @@
 //! decision, which [`kcvs_registry::committee::tally`] reaches and the lifecycle records.
 
 use kcvs_registry::committee::{
-    Declaration, Member, QuorumRule, Resolution, Sitting, Vote, recusal, tally,
+    Declaration, Member, QuorumRule, Resolution, Sitting, SittingError, Vote, may_open_sitting,
+    may_vote, recusal, tally,
 };
 use kcvs_registry::ctx::Ctx;
-use kcvs_registry::lifecycle::{Event, EventKind, State};
+use kcvs_registry::lifecycle::{Event, EventKind, State, StateName};
 use kcvs_registry::{ApplicationId, Date, DeliberationId, MemberId};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -256,21 +257,12 @@ impl WriteTx {
         let app = load_application(&mut self.tx, application)
             .await?
             .ok_or_else(|| StoreError::not_found("application", application))?;
-        if app.state != "deliberation" {
-            return Err(StoreError::Invalid(format!(
-                "application `{application}` is in state `{}`, not `deliberation`",
-                app.state
-            )));
-        }
+        let state: StateName = parse_spelling(&app.state)?;
         let open = load_deliberations(&mut self.tx, Some(application), None)
             .await?
             .into_iter()
-            .any(|d| d.resolution.is_none());
-        if open {
-            return Err(StoreError::Conflict(format!(
-                "application `{application}` already has an open sitting"
-            )));
-        }
+            .find(|d| d.resolution.is_none());
+        may_open_sitting(&app.id, state, open.as_ref().map(|d| (&d.id, d.date)))?;
         let members = load_members(&mut self.tx).await?;
         if let Some(unknown) = present
             .iter()
@@ -324,20 +316,7 @@ impl WriteTx {
         self.lock_row(RowLock::Application, d.application.as_str())
             .await?;
         let d = self.deliberation(deliberation).await?;
-        if d.resolution.is_some() {
-            return Err(StoreError::Invalid(format!(
-                "deliberation `{deliberation}` is already decided"
-            )));
-        }
-        if !d.present.contains(&vote.member) {
-            return Err(StoreError::Invalid(format!(
-                "`{}` is not recorded as present at this sitting",
-                vote.member
-            )));
-        }
-        if vote.rationale.trim().is_empty() {
-            return Err(StoreError::Invalid("a vote needs a rationale".to_owned()));
-        }
+        may_vote(&d.sitting(), d.resolution.is_some(), vote)?;
         let app = load_application(&mut self.tx, d.application.as_str())
             .await?
             .ok_or_else(|| StoreError::not_found("application", d.application.as_str()))?;
@@ -382,9 +361,11 @@ impl WriteTx {
             .await?;
         let d = self.deliberation(deliberation).await?;
         if d.resolution.is_some() {
-            return Err(StoreError::Invalid(format!(
-                "deliberation `{deliberation}` is already decided"
-            )));
+            return Err(SittingError::Decided {
+                sitting: d.id.clone(),
+                date: d.date,
+            }
+            .into());
         }
         let app = load_application(&mut self.tx, d.application.as_str())
             .await?

@@ -157,6 +157,8 @@ pub enum StoreError {
     Agency(#[from] kcvs_registry::agency::AgencyError),
     #[error(transparent)]
     Committee(#[from] kcvs_registry::committee::CommitteeError),
+    #[error(transparent)]
+    Sitting(#[from] kcvs_registry::committee::SittingError),
     #[error("the idempotency key was already used with a different request")]
     IdempotencyMismatch,
     /// A unique key was taken (an id, a name, a concurrent write).

@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use jiff::civil::Date;
 use kcvs_registry::lifecycle::{
-    Application, Event, EventKind, FollowUpMethod, HostCertificate, NewFinding, RevocationGround,
-    ServiceType, Severity, State as CaseState,
+    Application, Event, EventKind, FollowUpMethod, HostCertificate, HostLookupError, NewFinding,
+    RevocationGround, ServiceType, Severity, State as CaseState,
 };
 use kcvs_registry::{
     ApplicationId, CertificateNumber, FindingId, ProviderId, RegimeRef, ServiceRef,
@@ -114,22 +114,13 @@ pub async fn submit_application(
         None => None,
         Some(number) => {
             let cert = state.store().certificate(number).await?.ok_or_else(|| {
-                ApiError::unprocessable(
-                    "unknown-host-certificate",
-                    format!("no certificate `{number}` in the registry"),
-                    format!("등록부에 인증서 `{number}`이(가) 없습니다"),
-                )
+                HostLookupError::Unknown {
+                    number: CertificateNumber::new(number.as_str()),
+                }
             })?;
-            let tier = cert.tier.clone().ok_or_else(|| {
-                ApiError::conflict(
-                    "host-untiered",
-                    format!(
-                        "host certificate `{number}` predates tiers and cannot carry a tiered SaaS"
-                    ),
-                    format!(
-                        "호스트 인증서 `{number}`은(는) 등급제 이전 인증서여서 등급이 있는 SaaS를 받칠 수 없습니다"
-                    ),
-                )
+            let tier = cert.tier.clone().ok_or_else(|| HostLookupError::Untiered {
+                number: cert.number.clone(),
+                issued: cert.issued,
             })?;
             let revoked = matches!(
                 cert.status_on(today, state.ctx()),

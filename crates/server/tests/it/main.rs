@@ -400,6 +400,20 @@ impl TestApp {
     /// A medium IaaS application by `acme`, advanced to deliberation with a sitting of all six
     /// members; returns (application id, sitting id).
     pub async fn application_in_deliberation(&self) -> (String, String) {
+        let id = self.before_the_committee().await;
+        let sitting = self
+            .ok(
+                &format!("/api/v1/applications/{id}/deliberations"),
+                "admin",
+                serde_json::json!({"present": ["m1", "m2", "m3", "m4", "m5", "m6"]}),
+                201,
+            )
+            .await;
+        (id, sitting["id"].as_str().unwrap().to_owned())
+    }
+
+    /// A medium IaaS application by `acme`, submitted to the committee with no sitting yet.
+    pub async fn before_the_committee(&self) -> String {
         let id = self.apply().await;
         self.ok(
             &format!("/api/v1/applications/{id}/evaluator"),
@@ -421,15 +435,7 @@ impl TestApp {
             )
             .await;
         }
-        let sitting = self
-            .ok(
-                &format!("/api/v1/applications/{id}/deliberations"),
-                "admin",
-                serde_json::json!({"present": ["m1", "m2", "m3", "m4", "m5", "m6"]}),
-                201,
-            )
-            .await;
-        (id, sitting["id"].as_str().unwrap().to_owned())
+        id
     }
 }
 

@@ -5,6 +5,8 @@
 //! - `certificate`: hearings before revocation, the renewal deadline, withdrawal and surrender.
 //! - `admin`: agencies, conflict declarations and the docket's recusals and quorum, service
 //!   registration.
+//! - `refusals`: the apply form's host refusals and the committee's sitting and vote refusals,
+//!   worded in Korean and English.
 //! - `access`: the pages and forms of `certificate` and `admin` by every role, as a table.
 //! - `browser`: the lifecycle end to end in headless Chromium through chromedriver (skipped, with
 //!   a printed reason, only when `/usr/bin/chromedriver` is absent).
@@ -21,6 +23,7 @@ mod admin;
 mod browser;
 mod certificate;
 mod pages;
+mod refusals;
 
 use std::collections::HashMap;
 use std::sync::Arc;
