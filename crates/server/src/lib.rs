@@ -101,6 +101,13 @@ pub struct Config {
     pub cookie_secure: bool,
     pub password_cost: auth::PasswordCost,
     /// Failed sign-ins allowed per account and per address before 429.
+    ///
+    /// ASSUMPTION `serve.client-address`: the per-address count uses the address of the TCP
+    /// peer. Behind a reverse proxy that is the proxy's, shared by every client, so one
+    /// guesser would lock everyone out of signing in; the operator then sets
+    /// `kcvs serve --login-limit-per-address 0`, keeping the per-account limit and leaving
+    /// address limits to the proxy. `X-Forwarded-For` is never read: anyone can write it, and
+    /// we do not know which proxies to trust (docs/serve.md).
     pub login_limit: auth::LoginLimit,
     /// How often `kcvs serve` purges expired sessions and old login failures.
     pub purge_every: std::time::Duration,

@@ -23,6 +23,20 @@ pub struct ServeOptions {
     /// How long idempotency keys are remembered; expired ones are purged every
     /// [`PURGE_EVERY`].
     pub idempotency_retention: IdempotencyRetention,
+    /// Failed sign-ins allowed per client address in the window before 429; 0 turns the
+    /// per-address check off (behind a reverse proxy, where every client has the proxy's
+    /// address: see [`Config::login_limit`]).
+    pub login_limit_per_address: u32,
+}
+
+impl ServeOptions {
+    /// The server's configuration for these options: the defaults, with the operator's
+    /// per-address sign-in limit.
+    pub fn config(&self) -> Config {
+        let mut config = Config::default();
+        config.login_limit.per_address = self.login_limit_per_address;
+        config
+    }
 }
 
 /// How often `kcvs serve` deletes expired idempotency records. Hourly keeps the table within an
@@ -110,7 +124,7 @@ pub async fn run(
         assumptions,
         key,
         Arc::new(SystemClock),
-        Config::default(),
+        opts.config(),
     )
     .map_err(|e| ServeError::Setup(e.detail.en))?;
     println!(
@@ -155,4 +169,31 @@ pub async fn run(
     purge.abort();
     expiry.abort();
     served
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(per_address: u32) -> ServeOptions {
+        ServeOptions {
+            database: "kcvs.db".to_owned(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            demo: false,
+            key_file: None,
+            idempotency_retention: IdempotencyRetention::default(),
+            login_limit_per_address: per_address,
+        }
+    }
+
+    /// The option reaches the limit the server counts with, and nothing else moves.
+    #[test]
+    fn the_per_address_option_sets_the_login_limit() {
+        let off = opts(0).config();
+        assert_eq!(off.login_limit.per_address, 0);
+        let default = crate::auth::LoginLimit::default();
+        assert_eq!(off.login_limit.per_account, default.per_account);
+        assert_eq!(off.login_limit.window_secs, default.window_secs);
+        assert_eq!(opts(7).config().login_limit.per_address, 7);
+    }
 }

@@ -30,6 +30,11 @@ pub struct ServeArgs {
     /// that the same key is a new request, and expired keys are purged every hour
     #[arg(long, default_value = "24h", value_name = "DURATION")]
     pub idempotency_retention: IdempotencyRetention,
+    /// Failed sign-ins allowed per client address within 15 minutes before 429; 0 turns the
+    /// per-address limit off, for a server behind a reverse proxy (every client then has the
+    /// proxy's address; the per-account limit stays). X-Forwarded-For is not read
+    #[arg(long, default_value_t = kcvs_server::auth::LoginLimit::default().per_address, value_name = "N")]
+    pub login_limit_per_address: u32,
 }
 
 pub fn run_serve(global: &GlobalArgs, args: &ServeArgs) -> Result<Output, CliError> {
@@ -44,6 +49,7 @@ pub fn run_serve(global: &GlobalArgs, args: &ServeArgs) -> Result<Output, CliErr
         demo: args.demo,
         key_file: args.key.clone(),
         idempotency_retention: args.idempotency_retention,
+        login_limit_per_address: args.login_limit_per_address,
     };
     runtime
         .block_on(run(opts, ctx.rules, ctx.assumptions))

@@ -337,3 +337,21 @@ fn acknowledged_writes_survive_sigkill() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
+
+/// `--login-limit-per-address` is documented in the help and takes a count (0 turns the
+/// per-address limit off behind a proxy); anything else is a usage error.
+#[test]
+fn the_login_limit_option_is_documented_and_checked() {
+    let out = kcvs().args(["serve", "--help"]).output().unwrap();
+    let help = stdout(&out);
+    assert!(help.contains("--login-limit-per-address <N>"), "{help}");
+    assert!(
+        help.contains("reverse proxy") && help.contains("[default: 20]"),
+        "{help}"
+    );
+    let out = kcvs()
+        .args(["serve", "--login-limit-per-address", "many"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -118,6 +118,12 @@ pub async fn test_app() -> TestApp {
 
 /// [`test_app`] on `db`; `None` for PostgreSQL when `KCVS_TEST_DATABASE_URL` is not set.
 pub async fn test_app_on(db: Db) -> Option<TestApp> {
+    test_app_configured(db, |_| {}).await
+}
+
+/// [`test_app_on`] with the configuration changed by `change` (fast password hashing already
+/// set).
+pub async fn test_app_configured(db: Db, change: impl FnOnce(&mut Config)) -> Option<TestApp> {
     let (opts, dir) = match db {
         Db::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
@@ -135,7 +141,7 @@ pub async fn test_app_on(db: Db) -> Option<TestApp> {
     let rules = kcvs_content::load(&kcvs_content::builtin_files()).unwrap();
     let assumptions = kcvs_model::AssumptionSet::from_defaults(&rules.assumptions);
     let clock = Arc::new(FixedClock::new(at("2026-03-02T00:00:00Z")));
-    let state = server(store.clone(), rules, assumptions, clock.clone());
+    let state = server_with(store.clone(), rules, assumptions, clock.clone(), change);
     let Begin::Fresh(mut tx) = store
         .begin_write("setup", clock_now(&clock), None)
         .await
@@ -221,16 +227,29 @@ pub fn server(
     assumptions: kcvs_model::AssumptionSet,
     clock: Arc<FixedClock>,
 ) -> AppState {
+    server_with(store, rules, assumptions, clock, |_| {})
+}
+
+/// [`server`] with the configuration changed by `change` (fast password hashing already set).
+pub fn server_with(
+    store: Store,
+    rules: kcvs_model::RuleSet,
+    assumptions: kcvs_model::AssumptionSet,
+    clock: Arc<FixedClock>,
+    change: impl FnOnce(&mut Config),
+) -> AppState {
+    let mut config = Config {
+        password_cost: PasswordCost::fast(),
+        ..Config::default()
+    };
+    change(&mut config);
     AppState::new(
         store,
         rules,
         assumptions,
         SigningKey::from_bytes(&[42; 32]),
         clock,
-        Config {
-            password_cost: PasswordCost::fast(),
-            ..Config::default()
-        },
+        config,
     )
     .unwrap()
 }

@@ -138,6 +138,26 @@ async fn failed_logins_are_limited_per_account_and_per_address() {
     );
 }
 
+/// Behind a proxy every client has one address: with the per-address limit at 0
+/// (`kcvs serve --login-limit-per-address 0`) failures over many accounts from that address
+/// hold nobody back, while each account keeps its own limit.
+#[tokio::test]
+async fn a_per_address_limit_of_zero_counts_accounts_only() {
+    let t = crate::test_app_configured(crate::Db::Sqlite, |c| c.login_limit.per_address = 0)
+        .await
+        .unwrap();
+    let proxy = "10.0.0.1:443";
+    for i in 0..30 {
+        let r = login(&t, &format!("user{i}"), "x", proxy).await;
+        assert_eq!(r.status, 401, "attempt {i}");
+    }
+    assert_eq!(login(&t, "eva2", "password-eva2", proxy).await.status, 200);
+    for _ in 0..5 {
+        assert_eq!(login(&t, "acme", "wrong", proxy).await.status, 401);
+    }
+    assert_eq!(login(&t, "acme", "password-acme", proxy).await.status, 429);
+}
+
 #[tokio::test]
 async fn the_login_form_shares_the_limit_and_says_so_in_korean() {
     let t = test_app().await;
