@@ -67,6 +67,15 @@ pub fn spawn_idempotency_purge(
     )
 }
 
+/// The store's housekeeping as `kcvs serve` starts it beside the listener: the idempotency
+/// purge every [`PURGE_EVERY`], at `clock`'s time (the server's clock; a test's fixed one).
+pub fn spawn_store_housekeeping(
+    store: Store,
+    clock: Arc<dyn crate::Clock>,
+) -> tokio::task::JoinHandle<()> {
+    spawn_idempotency_purge(store, clock, PURGE_EVERY)
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     #[error("cannot open the database: {0}")]
@@ -111,22 +120,16 @@ pub async fn run(
     let mut open = OpenOptions::new(opts.database.clone());
     open.idempotency_retention = opts.idempotency_retention;
     let store = Store::open(open).await?;
-    let purge = spawn_idempotency_purge(store.clone(), Arc::new(SystemClock), PURGE_EVERY);
+    let clock: Arc<dyn crate::Clock> = Arc::new(SystemClock);
+    let purge = spawn_store_housekeeping(store.clone(), Arc::clone(&clock));
     let key_file = opts
         .key_file
         .clone()
         .unwrap_or_else(|| default_key_file(&opts.database));
     let (key, created) = load_or_create(&key_file)?;
     let public = public_key_hex(&key.verifying_key());
-    let state = AppState::new(
-        store,
-        rules,
-        assumptions,
-        key,
-        Arc::new(SystemClock),
-        opts.config(),
-    )
-    .map_err(|e| ServeError::Setup(e.detail.en))?;
+    let state = AppState::new(store, rules, assumptions, key, clock, opts.config())
+        .map_err(|e| ServeError::Setup(e.detail.en))?;
     println!(
         "signing key: {} ({})",
         key_file.display(),
@@ -184,6 +187,86 @@ mod tests {
             idempotency_retention: IdempotencyRetention::default(),
             login_limit_per_address: per_address,
         }
+    }
+
+    async fn idempotency_records(store: &Store) -> i64 {
+        use sqlx::Row as _;
+        sqlx::query("SELECT COUNT(*) AS n FROM idempotency")
+            .fetch_one(store.pool())
+            .await
+            .unwrap()
+            .try_get("n")
+            .unwrap()
+    }
+
+    /// The purge task as `kcvs serve` starts it, with a fixed clock for the records' age and
+    /// tokio's clock paused only to jump an hour at a time (the store's own waits run on real
+    /// time, so its pool timeouts do not fire early): it runs at start and then hourly, and
+    /// deletes a record only once the clock passes its retention (here 1 h). Runs before that
+    /// keep it; after the clock passes it, the record stays until the next hourly run (the
+    /// third hour), which removes it.
+    #[tokio::test(flavor = "current_thread")]
+    async fn the_served_purge_removes_expired_idempotency_records_hourly() {
+        use jiff::{SignedDuration, Timestamp};
+        use kcvs_store::{Begin, Idem, StoredResponse};
+        use std::time::Duration;
+
+        let dir = tempfile::tempdir().unwrap();
+        let mut open = OpenOptions::new(dir.path().join("kcvs.db").to_str().unwrap());
+        open.idempotency_retention = "1h".parse().unwrap();
+        let store = Store::open(open).await.unwrap();
+        let t0: Timestamp = "2026-03-02T00:00:00Z".parse().unwrap();
+        let key = Some(Idem {
+            key: "k-1".to_owned(),
+            request_sha256: "body".to_owned(),
+        });
+        let Begin::Fresh(tx) = store.begin_write("acme", t0, key).await.unwrap() else {
+            panic!("a fresh key replayed")
+        };
+        tx.commit(&StoredResponse {
+            status: 201,
+            body: "{}".to_owned(),
+        })
+        .await
+        .unwrap();
+        assert_eq!(idempotency_records(&store).await, 1);
+
+        let at = |mins: i64| t0 + SignedDuration::from_mins(mins);
+        let settle = || tokio::time::sleep(Duration::from_millis(150));
+        let next_hour = || async {
+            tokio::time::pause();
+            tokio::time::advance(PURGE_EVERY).await;
+            tokio::time::resume();
+        };
+        let clock = Arc::new(crate::FixedClock::new(at(10)));
+        let task = spawn_store_housekeeping(store.clone(), clock.clone());
+        settle().await;
+        // Two hourly runs, both before the record expires.
+        for mins in [25, 50] {
+            clock.set(at(mins));
+            next_hour().await;
+            settle().await;
+        }
+        assert_eq!(
+            idempotency_records(&store).await,
+            1,
+            "kept until it expires"
+        );
+        // Expired, but the task waits for its hour.
+        clock.set(at(61));
+        settle().await;
+        assert_eq!(idempotency_records(&store).await, 1, "no run between hours");
+        next_hour().await;
+        let mut left = 1;
+        for _ in 0..50 {
+            settle().await;
+            left = idempotency_records(&store).await;
+            if left == 0 {
+                break;
+            }
+        }
+        task.abort();
+        assert_eq!(left, 0, "purged by the third hourly run");
     }
 
     /// The option reaches the limit the server counts with, and nothing else moves.
