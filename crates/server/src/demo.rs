@@ -396,7 +396,11 @@ pub async fn seed(state: &AppState) -> ApiResult<Option<Vec<DemoUser>>> {
                 issued: row.issued,
                 valid_until: row.valid_until,
             };
-            t.import_certified_case(Event::new(today, import), state.ctx(), state.signer())
+            // Dated the issue day (today for one issued later): the server's expiry sweep
+            // dates an expiry the day after the term, which must not come before the case's
+            // first event, even for a certificate that lapsed before the demo was seeded.
+            let on = row.issued.min(today);
+            t.import_certified_case(Event::new(on, import), state.ctx(), state.signer())
                 .await?;
         }
     }

@@ -499,3 +499,31 @@ async fn a_demo_certificate_can_be_heard_and_revoked() {
     let doc = t.get(&format!("/api/v1/certificates/{number}"), None).await;
     assert!(doc.text.contains("revoked"), "{}", doc.text);
 }
+
+/// The demo's imported cases end like any other: when their terms run out, the server's expiry
+/// sweep records each one, dated the day after the term, with no failure.
+#[tokio::test]
+async fn demo_certificates_expire_through_the_sweep() {
+    let t = ui_app().await;
+    t.clock.set(at("2030-06-11T01:00:00Z"));
+    let sweep = kcvs_server::expiry::record_expiries(&t.state)
+        .await
+        .unwrap();
+    assert!(sweep.failed.is_empty(), "{:?}", sweep.failed);
+    for number in [
+        "CSAP-IaaS-2025-0142",
+        "CSAP-SaaS-2024-0318",
+        "CSAP-DaaS-2024-0009",
+    ] {
+        assert!(
+            sweep.expired.iter().any(|n| n == number),
+            "{number}: {sweep:?}"
+        );
+    }
+    let admin = t.login("admin").await;
+    let page = t
+        .get("/applications/app-import-csap-iaas-2025-0142", Some(&admin))
+        .await;
+    assert!(page.text.contains("st-expired"), "{}", page.text);
+    assert!(page.text.contains("2030-06-10"), "{}", page.text);
+}
