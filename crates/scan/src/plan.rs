@@ -57,7 +57,7 @@ impl fmt::Debug for ReadOptions<'_> {
 }
 
 /// A plan, read.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Plan {
     pub file: Arc<str>,
     pub format_version: String,
@@ -69,48 +69,45 @@ pub struct Plan {
 
 /// Read a plan from its bytes. `name` is used in errors and locations.
 pub fn read_plan(bytes: &[u8], name: &str, opts: &ReadOptions<'_>) -> Result<Plan, ScanError> {
+    read_plan_from(bytes, name, opts, PARALLEL_MIN)
+}
+
+/// [`read_plan`], reading on two threads from `parallel_min` bytes on (tests compare both ways).
+fn read_plan_from(
+    bytes: &[u8],
+    name: &str,
+    opts: &ReadOptions<'_>,
+    parallel_min: usize,
+) -> Result<Plan, ScanError> {
     let (bytes, bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => (rest, true),
         None => (bytes, false),
     };
     sniff(bytes, name)?;
     let file: Arc<str> = Arc::from(name);
-    let base = bytes.as_ptr() as usize;
-    let mut st = St {
-        full: opts.full_attributes,
-        base,
-        end: base + bytes.len(),
-        names: Interner::default(),
-        last: Default::default(),
-        attr_names: vec![None; ATTRIBUTES.len()],
-        scratch: Vec::new(),
-        file: file.clone(),
-        progress: opts.progress,
-        progress_bytes: opts.progress_bytes,
-        last_at: usize::MAX,
-        count: 0,
-        format_version: None,
-        terraform_version: None,
-        saw_planned: false,
-        saw_changes: false,
-        planned: Vec::new(),
-        planned_at: Vec::new(),
-        changes: Vec::new(),
-        prior: Vec::new(),
-        configuration: None,
-        variables: BTreeMap::new(),
+    let parallel = if bytes.len() >= parallel_min && !opts.full_attributes {
+        read_parallel(bytes, &file, opts)
+    } else {
+        None
     };
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let parsed = TopSeed { st: &mut st }
-        .deserialize(&mut de)
-        .and_then(|()| de.end());
-    if let Err(e) = parsed {
-        let mut err = from_json(name, &e);
-        if bom && err.line == 1 {
-            err.column += 1;
+    let mut st = match parallel {
+        Some(st) => st,
+        None => {
+            let mut st = new_st(bytes, &file, opts);
+            let mut de = serde_json::Deserializer::from_slice(bytes);
+            let parsed = TopSeed { st: &mut st }
+                .deserialize(&mut de)
+                .and_then(|()| de.end());
+            if let Err(e) = parsed {
+                let mut err = from_json(name, &e);
+                if bom && err.line == 1 {
+                    err.column += 1;
+                }
+                return Err(err);
+            }
+            st
         }
-        return Err(err);
-    }
+    };
     let Some(format_version) = st.format_version.take() else {
         return Err(ScanError::new(name, 1, 1, ScanErrorKind::NoFormatVersion));
     };
@@ -173,6 +170,243 @@ pub fn read_plan(bytes: &[u8], name: &str, opts: &ReadOptions<'_>) -> Result<Pla
         terraform_version: st.terraform_version.take(),
         resources,
     })
+}
+
+/// The smallest input read with two threads: below it, the structural pass and the thread's
+/// start cost more than the second core saves (measured on the bench plans; see
+/// `read_parallel`).
+const PARALLEL_MIN: usize = 1 << 20;
+
+fn new_st<'o>(bytes: &[u8], file: &Arc<str>, opts: &ReadOptions<'o>) -> St<'o> {
+    let base = bytes.as_ptr() as usize;
+    St {
+        full: opts.full_attributes,
+        base,
+        end: base + bytes.len(),
+        names: Interner::default(),
+        last: Default::default(),
+        attr_names: vec![None; ATTRIBUTES.len()],
+        scratch: Vec::new(),
+        file: file.clone(),
+        progress: opts.progress,
+        progress_bytes: opts.progress_bytes,
+        last_at: usize::MAX,
+        count: 0,
+        format_version: None,
+        terraform_version: None,
+        saw_planned: false,
+        saw_changes: false,
+        planned: Vec::new(),
+        planned_at: Vec::new(),
+        changes: Vec::new(),
+        prior: Vec::new(),
+        configuration: None,
+        variables: BTreeMap::new(),
+        defer_values: false,
+        odd: false,
+        head_only: false,
+        head_ended: false,
+        keys: Vec::new(),
+        shift: 0,
+        deferred: Vec::new(),
+        deferred_owned: Vec::new(),
+        deferred_unknown: Vec::new(),
+    }
+}
+
+// ---- reading on two cores ------------------------------------------------------------------
+
+/// Read `resource_changes` on a second thread while this one reads what comes before it, then
+/// read what comes after it.
+///
+/// The split is found without a pass over the whole input: the first `"resource_changes": [`
+/// is taken as the top-level key, the text before it is read as an object cut short (which
+/// must end, at the top level, exactly there), the changes thread reads the array and reports
+/// where it ends, and the rest is read as an object of its own. Each part is a piece of the
+/// one-thread reader's own pass, so when all three succeed the result is the same; otherwise
+/// (a wrong guess, duplicate top-level keys, any error) this returns `None` and the caller
+/// reads the input the usual way, so errors keep exactly their message and position.
+///
+/// The changes thread does not know the planned records, so it skips every `before` and
+/// `after` (as the one-thread reader does for a change it folds); [`merge`] then folds them as
+/// it folds unfolded ones. If some change has no planned record (a deletion), its values are
+/// needed: `resource_changes` is read again on this thread, as the one-thread reader reads it.
+fn read_parallel<'o>(bytes: &[u8], file: &Arc<str>, opts: &ReadOptions<'o>) -> Option<St<'o>> {
+    let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+    const KEY: &[u8] = b"\"resource_changes\"";
+    let (key_at, value_at) = memchr::memmem::find_iter(bytes, KEY).find_map(|k| {
+        let mut p = k + KEY.len();
+        while bytes.get(p).is_some_and(|&c| ws(c)) {
+            p += 1;
+        }
+        if bytes.get(p) != Some(&b':') {
+            return None;
+        }
+        p += 1;
+        while bytes.get(p).is_some_and(|&c| ws(c)) {
+            p += 1;
+        }
+        (bytes.get(p) == Some(&b'[')).then_some((k, p))
+    })?;
+    // The text before the key, up to and not including its comma (or including the brace).
+    let mut cut = key_at;
+    while cut > 0 && bytes.get(cut - 1).is_some_and(|&c| ws(c)) {
+        cut -= 1;
+    }
+    let head = match bytes.get(cut.checked_sub(1)?)? {
+        b',' => bytes.get(..cut - 1)?,
+        b'{' => bytes.get(..cut)?,
+        _ => return None,
+    };
+    let changes_bytes = bytes.get(value_at..)?;
+    let (main, side) = std::thread::scope(|s| {
+        let side = s.spawn(|| {
+            let mut st = new_st(bytes, file, opts);
+            st.defer_values = true;
+            let empty = HashMap::with_hasher(FnvBuild);
+            let mut de = serde_json::Deserializer::from_slice(changes_bytes);
+            ChangesSeed {
+                st: &mut st,
+                index: &empty,
+            }
+            .deserialize(&mut de)
+            .ok()
+            .filter(|()| !st.odd)?;
+            let len = de.into_iter::<IgnoredAny>().byte_offset();
+            Some((
+                st.deferred,
+                st.deferred_owned,
+                st.deferred_unknown,
+                value_at + len,
+            ))
+        });
+        let mut st = new_st(bytes, file, opts);
+        st.head_only = true;
+        let mut de = serde_json::Deserializer::from_slice(head);
+        let read = TopSeed { st: &mut st }.deserialize(&mut de);
+        // The head must stop for want of more text at the top level just after a value (not
+        // inside a key, which is "EOF while parsing a string"), nowhere else.
+        let ok = st.head_ended
+            && read.is_err_and(|e| {
+                e.is_eof() && e.to_string().starts_with("EOF while parsing an object")
+            });
+        // A panic on the side thread is a bug; reading again on one thread reports nothing
+        // worse than the one-thread reader would.
+        (ok.then_some(st), side.join().ok().flatten())
+    });
+    let (mut st, (changes, owned, unknowns, end)) = (main?, side?);
+    st.head_only = false;
+    st.saw_changes = true;
+    st.keys.push(b"resource_changes".to_vec());
+    // After the array: `}` and the end, or `,` and more members, read as an object of their own
+    // (a copy, whose string offsets are mapped back to the input's).
+    let mut p = end;
+    while bytes.get(p).is_some_and(|&c| ws(c)) {
+        p += 1;
+    }
+    match bytes.get(p)? {
+        b'}' => {
+            if bytes.get(p + 1..)?.iter().any(|&c| !ws(c)) {
+                return None;
+            }
+        }
+        b',' => {
+            let rest = bytes.get(p + 1..)?;
+            if rest.iter().find(|&&c| !ws(c)) == Some(&b'}') {
+                return None;
+            }
+            let mut tail = Vec::with_capacity(rest.len() + 1);
+            tail.push(b'{');
+            tail.extend_from_slice(rest);
+            let mut t = new_st(&tail, file, opts);
+            t.shift = p;
+            let mut de = serde_json::Deserializer::from_slice(&tail);
+            TopSeed { st: &mut t }
+                .deserialize(&mut de)
+                .and_then(|()| de.end())
+                .ok()?;
+            join(&mut st, t)?;
+        }
+        _ => return None,
+    }
+    // Fold the changes as [`merge`] does when every one has a planned record; else read them
+    // again with their values.
+    let index = address_index(&st.planned);
+    let mut folds = Vec::with_capacity(changes.len());
+    let mut owned = owned.into_iter().peekable();
+    for (n, c) in changes.iter().enumerate() {
+        let aside = owned.next_if(|(m, _)| *m == n).map(|(_, a)| a);
+        let address = match &aside {
+            Some(a) => a,
+            None => {
+                // A borrowed address has no escapes: it runs to the next quote.
+                let text = bytes.get(c.at..)?;
+                let len = memchr::memchr(b'"', text)?;
+                std::str::from_utf8(text.get(..len)?).ok()?
+            }
+        };
+        let hit = index
+            .get(&hash_address(address))
+            .copied()
+            .filter(|&i| st.planned.get(i).is_some_and(|p| p.address == address));
+        match hit {
+            Some(i) => folds.push(i),
+            None => break,
+        }
+    }
+    if folds.len() == changes.len() {
+        let mut unknowns = unknowns.into_iter().peekable();
+        for (n, (c, i)) in changes.into_iter().zip(folds).enumerate() {
+            let aside = unknowns.next_if(|(m, _)| *m == n).map(|(_, u)| u);
+            if let Some(r) = st.planned.get_mut(i) {
+                r.action = c.action.unwrap_or(Action::NoOp);
+                match c.unknown {
+                    Unknown::Absent => {}
+                    Unknown::Empty => r.unknown = Attrs::new(),
+                    Unknown::Aside => r.unknown = aside.unwrap_or_default(),
+                }
+            }
+        }
+    } else {
+        drop(changes);
+        let mut de = serde_json::Deserializer::from_slice(changes_bytes);
+        ChangesSeed {
+            st: &mut st,
+            index: &index,
+        }
+        .deserialize(&mut de)
+        .ok()?;
+    }
+    Some(st)
+}
+
+/// Add what the members after `resource_changes` gave to what the ones before it gave; `None`
+/// when a top-level key was met twice (the one-thread reader's handling of that is left to it).
+fn join(st: &mut St<'_>, t: St<'_>) -> Option<()> {
+    for (i, k) in st.keys.iter().chain(&t.keys).enumerate() {
+        if st.keys.iter().chain(&t.keys).skip(i + 1).any(|k2| k2 == k) {
+            return None;
+        }
+    }
+    if t.format_version.is_some() {
+        st.format_version = t.format_version;
+    }
+    if t.terraform_version.is_some() {
+        st.terraform_version = t.terraform_version;
+    }
+    if t.configuration.is_some() {
+        st.configuration = t.configuration;
+    }
+    if !t.variables.is_empty() {
+        st.variables = t.variables;
+    }
+    if t.saw_planned {
+        st.saw_planned = true;
+        st.planned = t.planned;
+        st.planned_at = t.planned_at;
+    }
+    st.prior.extend(t.prior);
+    Some(())
 }
 
 /// Recognise what is plainly not plan JSON before parsing, so the error says what it is.
@@ -252,6 +486,25 @@ struct St<'o> {
     prior: Vec<(Resource, usize)>,
     configuration: Option<Configuration>,
     variables: BTreeMap<String, Value>,
+    /// Skip every change's `before` and `after` (the changes thread of [`read_parallel`]).
+    defer_values: bool,
+    /// A change entry had two `address` keys: the deferred read cannot stand for the usual one.
+    odd: bool,
+    /// Reading the text before `resource_changes` ([`read_parallel`]): a top-level `resource_changes`
+    /// there means the guess was wrong.
+    head_only: bool,
+    /// That text ended where a top-level key was expected.
+    head_ended: bool,
+    /// The top-level keys met, in order (to refuse duplicates when reading in parts).
+    keys: Vec<Vec<u8>>,
+    /// Added to offsets: the input position of `base` when reading a copy of its tail.
+    shift: usize,
+    /// The changes read by the changes thread of [`read_parallel`].
+    deferred: Vec<Deferred>,
+    /// Addresses of deferred changes that have escapes, by position in `deferred`.
+    deferred_owned: Vec<(usize, Box<str>)>,
+    /// Non-empty `after_unknown`s of deferred changes, by position in `deferred`.
+    deferred_unknown: Vec<(usize, Attrs)>,
 }
 
 impl St<'_> {
@@ -260,7 +513,7 @@ impl St<'_> {
     fn offset(&self, s: &str) -> usize {
         let p = s.as_ptr() as usize;
         if p >= self.base && p < self.end {
-            p - self.base
+            p - self.base + self.shift
         } else {
             usize::MAX
         }
@@ -293,6 +546,24 @@ impl St<'_> {
             }
         }
     }
+}
+
+/// A change read without its values ([`read_parallel`]), kept to 16 bytes (100,000 of them sit
+/// beside the planned records at the reader's peak of memory): where its address sits in the
+/// input, its action, and what its `after_unknown` was. An address with escapes and a
+/// non-empty `after_unknown` are kept on the side ([`St::deferred_owned`], [`St::deferred_unknown`]).
+struct Deferred {
+    /// Offset of the address text; `usize::MAX`: a copy on the side.
+    at: usize,
+    action: Option<Action>,
+    unknown: Unknown,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Unknown {
+    Absent,
+    Empty,
+    Aside,
 }
 
 /// A resource change that did not fold into a planned record (a deletion, mostly).
@@ -469,8 +740,20 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let st = self.st;
-        while let Some(key) = map.next_key::<Key>()? {
+        loop {
+            let key = match map.next_key::<Key>() {
+                Ok(Some(key)) => key,
+                Ok(None) => break,
+                Err(e) => {
+                    st.head_ended = st.head_only;
+                    return Err(e);
+                }
+            };
+            st.keys.push(key.0.to_vec());
             match &*key.0 {
+                b"resource_changes" if st.head_only => {
+                    return Err(de::Error::custom("resource_changes"));
+                }
                 b"format_version" => {
                     let v: String = map.next_value()?;
                     let major = v.split('.').next().unwrap_or("");
@@ -771,6 +1054,25 @@ impl<'de> Visitor<'de> for ChangesSeed<'_, '_> {
             };
             match seq.next_element_seed(seed)? {
                 None => break,
+                Some(Some((r, at))) if self.st.defer_values => {
+                    let n = self.st.deferred.len();
+                    if at == usize::MAX {
+                        self.st.deferred_owned.push((n, r.address.into_boxed_str()));
+                    }
+                    let unknown = match r.unknown {
+                        None => Unknown::Absent,
+                        Some(u) if u.is_empty() => Unknown::Empty,
+                        Some(u) => {
+                            self.st.deferred_unknown.push((n, u));
+                            Unknown::Aside
+                        }
+                    };
+                    self.st.deferred.push(Deferred {
+                        at,
+                        action: r.action,
+                        unknown,
+                    });
+                }
                 Some(Some(r)) => self.st.changes.push(r),
                 Some(None) => {}
             }
@@ -825,6 +1127,9 @@ impl<'de> Visitor<'de> for ChangeEntrySeed<'_, '_> {
             match &*key.0 {
                 b"address" => {
                     let a: Str = map.next_value()?;
+                    if st.defer_values && (!r.address.is_empty() || at != usize::MAX) {
+                        st.odd = true;
+                    }
                     st.last_at = st.offset(&a.0);
                     let hit = self
                         .index
@@ -845,6 +1150,10 @@ impl<'de> Visitor<'de> for ChangeEntrySeed<'_, '_> {
                     skip_values: true,
                 })?,
                 _ if target.is_some() => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+                // A deferred change keeps only its address, action and `after_unknown`.
+                _ if st.defer_values && &*key.0 != b"change" => {
                     map.next_value::<IgnoredAny>()?;
                 }
                 b"module_address" => {
@@ -1029,7 +1338,7 @@ impl<'de> Visitor<'de> for ChangeSeed<'_, '_, '_> {
         while let Some(key) = map.next_key::<Key>()? {
             match &*key.0 {
                 b"actions" => self.r.action = Some(map.next_value::<ActionsValue>()?.0),
-                b"before" | b"after" if self.skip_values => {
+                b"before" | b"after" if self.skip_values || st.defer_values => {
                     map.next_value::<IgnoredAny>()?;
                 }
                 b"before" => self.r.before = map.next_value_seed(AttrSeed { st: &mut *st })?,
@@ -1675,6 +1984,182 @@ mod tests {
     fn split_module_paths() {
         assert_eq!(split_module("module.a"), ("", "a"));
         assert_eq!(split_module("module.a.module.b"), ("module.a", "b"));
+    }
+
+    /// Read both ways; the two-thread read must give exactly the one-thread result or error.
+    fn both(bytes: &[u8]) -> Result<Plan, ScanError> {
+        let o = ReadOptions::default();
+        let one = read_plan_from(bytes, "p.json", &o, usize::MAX);
+        let two = read_plan_from(bytes, "p.json", &o, 0);
+        assert_eq!(one, two, "{}", String::from_utf8_lossy(bytes));
+        one
+    }
+
+    /// Whether the two-thread reader accepted the input (rather than handing it back).
+    fn went_parallel(bytes: &[u8]) -> bool {
+        read_parallel(bytes, &Arc::from("p.json"), &ReadOptions::default()).is_some()
+    }
+
+    /// A plan shaped like the bench's (`bench/scan`): modules, `count` instances, providers
+    /// with regions, variables; `deleted` extra changes without a planned record and a prior
+    /// state when asked.
+    fn generated(n: usize, deleted: usize, prior: bool) -> String {
+        let mut planned = Vec::new();
+        let mut changes = Vec::new();
+        for i in 0..n {
+            let module = if i % 3 == 0 { "module.net." } else { "" };
+            let addr = format!("{module}aws_s3_bucket.b_{}[{}]", i / 4, i % 4);
+            let values = format!(
+                r#"{{"bucket":"b-{i}","tags":{{"Owner":"x\"y"}},"server_side_encryption_configuration":[]}}"#
+            );
+            planned.push(format!(
+                r#"{{"address":"{addr}","mode":"managed","type":"aws_s3_bucket","name":"b_{}","index":{},"provider_name":"registry.terraform.io/hashicorp/aws","values":{values}}}"#,
+                i / 4,
+                i % 4
+            ));
+            changes.push(format!(
+                r#"{{"address":"{addr}","type":"aws_s3_bucket","name":"b_{}","provider_name":"registry.terraform.io/hashicorp/aws","change":{{"actions":["{}"],"before":null,"after":{values},"after_unknown":{{"arn":true}}}}}}"#,
+                i / 4,
+                if i % 2 == 0 { "create" } else { "update" }
+            ));
+        }
+        for i in 0..deleted {
+            changes.push(format!(
+                r#"{{"address":"aws_instance.gone[{i}]","type":"aws_instance","name":"gone","provider_name":"registry.terraform.io/hashicorp/aws","change":{{"actions":["delete"],"before":{{"tenancy":"dedicated"}},"after":null}}}}"#
+            ));
+        }
+        let prior = if prior {
+            r#","prior_state":{"values":{"root_module":{"resources":[{"address":"aws_instance.old","type":"aws_instance","name":"old","values":{"tenancy":"default"}},{"address":"aws_s3_bucket.b_0[0]","type":"aws_s3_bucket","name":"b_0","values":{}}]}}}"#
+        } else {
+            ""
+        };
+        format!(
+            r#"{{"format_version":"1.2","terraform_version":"1.9.0","variables":{{"region":{{"value":"ap-northeast-2"}}}},
+"planned_values":{{"root_module":{{"resources":[{}]}}}},
+"resource_changes":[{}]{prior},
+"configuration":{{"provider_config":{{"aws":{{"name":"aws","expressions":{{"region":{{"references":["var.region"]}}}}}}}},"root_module":{{}}}},"timestamp":"2026-11-23T00:00:00Z"}}"#,
+            planned.join(","),
+            changes.join(",\n")
+        )
+    }
+
+    #[test]
+    fn two_threads_read_the_bench_shape_as_one_does() {
+        let plain = generated(200, 0, false);
+        assert!(went_parallel(plain.as_bytes()));
+        assert_eq!(both(plain.as_bytes()).unwrap().resources.len(), 200);
+        // Deletions need the changes' values: `resource_changes` is read again.
+        let deleting = generated(200, 3, true);
+        assert!(went_parallel(deleting.as_bytes()));
+        let plan = both(deleting.as_bytes()).unwrap();
+        // 200 planned, 3 deleted, and both prior records (the planned bucket sits in `module.net`).
+        assert_eq!(plan.resources.len(), 205);
+        let gone = plan
+            .resources
+            .iter()
+            .find(|r| r.address == "aws_instance.gone[2]");
+        assert_eq!(gone.map(|r| r.action), Some(Action::Delete));
+        assert!(gone.is_some_and(|r| !r.attributes.is_empty()));
+    }
+
+    #[test]
+    fn two_threads_read_the_example_plans_as_one_does() {
+        let bytes = include_bytes!("../../../examples/scan/plan-multicloud.json");
+        assert!(went_parallel(bytes));
+        let plan = both(bytes).unwrap();
+        assert!(plan.resources.iter().any(|r| r.action == Action::Delete));
+        // With a byte-order mark (positions shift by one column on line 1 only).
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(bytes);
+        both(&bom).unwrap();
+    }
+
+    #[test]
+    fn two_threads_keep_order_duplicates_and_missing_sections() {
+        let p = r#""planned_values":{"root_module":{"resources":[{"address":"a.b","type":"a","name":"b","values":{}}]}}"#;
+        let c = r#""resource_changes":[{"address":"a.b","change":{"actions":["delete"],"before":{"x":1}}},{"address":"c.d","type":"c","name":"d","change":{"actions":["delete"],"before":{"tenancy":"host"}}}]"#;
+        let g = r#""configuration":{"provider_config":{"a":{"name":"a","expressions":{"region":{"constant_value":"eu-west-1"}}}}}"#;
+        let v = r#""format_version":"1.1""#;
+        let cases = [
+            format!("{{{v},{p},{c},{g}}}"),
+            format!("{{{g},{c},{p},{v}}}"),
+            format!("{{ {c} ,\n {v} , {p} }}\n"),
+            // Duplicate top-level keys: serde_json's one-thread reading (the later one wins).
+            format!("{{{v},{p},{c},{c},{g}}}"),
+            format!("{{{v},{p},{c},{p}}}"),
+            format!("{{{v},{v},{p},{c}}}"),
+            // Sections missing.
+            format!("{{{v},{p}}}"),
+            format!("{{{v},{c}}}"),
+            format!("{{{v},{g}}}"),
+            format!("{{{p},{c}}}"),
+            // An escaped key is left to the one-thread reader.
+            format!("{{\"format_\\u0076ersion\":\"1.0\",{p},{c}}}"),
+        ];
+        for case in &cases {
+            let _ = both(case.as_bytes());
+        }
+        assert!(went_parallel(cases[1].as_bytes()));
+        assert!(!went_parallel(cases[3].as_bytes()));
+        assert!(both(cases[6].as_bytes()).is_ok());
+        assert!(both(cases[9].as_bytes()).is_err());
+    }
+
+    #[test]
+    fn two_threads_give_the_one_thread_errors() {
+        let text = generated(20, 2, true);
+        let bytes = text.as_bytes();
+        // Every truncation, and every bracket, quote, comma or colon broken.
+        for cut in (0..bytes.len()).step_by(7) {
+            let _ = both(bytes.get(..cut).unwrap());
+        }
+        for (i, &b) in bytes.iter().enumerate() {
+            if matches!(b, b'{' | b'}' | b'[' | b']' | b'"' | b',' | b':') && i % 3 == 0 {
+                for with in [b' ', b'x', b'}', b'"'] {
+                    let mut broken = bytes.to_vec();
+                    if let Some(c) = broken.get_mut(i) {
+                        *c = with;
+                    }
+                    let _ = both(&broken);
+                }
+            }
+        }
+        assert!(both(b"{\"format_version\":\"1.2\",\"planned_values\":{}} x").is_err());
+        assert!(both(b"{\"format_version\":\"1.2\",\"planned_values\":{},\"values\":{}}").is_err());
+        assert!(
+            both(b"{\"format_version\":\"9\",\"resource_changes\":[],\"planned_values\":{}}")
+                .is_err()
+        );
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Shuffled top-level members, any byte replaced: the same plan or the same error.
+        #[test]
+        fn two_threads_match_one_on_shuffled_and_damaged_plans(
+            order in proptest::sample::subsequence((0..5usize).collect::<Vec<_>>(), 0..=5)
+                .prop_shuffle(),
+            at in 0usize..4000,
+            with in proptest::sample::select(b" x{}[]\",:\\0".to_vec()),
+        ) {
+            let parts = [
+                r#""format_version":"1.2""#.to_owned(),
+                r#""planned_values":{"root_module":{"resources":[{"address":"a.b[0]","type":"a","name":"b","index":0,"values":{"tags":{"k":"v"}}}],"child_modules":[{"address":"module.m","resources":[{"address":"module.m.a.c","type":"a","name":"c","values":{}}]}]}}"#.to_owned(),
+                r#""resource_changes":[{"address":"a.b[0]","change":{"actions":["create"],"after":{},"after_unknown":{"id":true}}},{"address":"x.y","mode":"data","type":"x","name":"y","change":{"actions":["read"],"after":{"a":[1,2.5e3,null,true]}}}]"#.to_owned(),
+                r#""prior_state":{"values":{"root_module":{"resources":[{"address":"p.q","type":"p","name":"q","values":{"s":"\u00e9\n"}}]}}}"#.to_owned(),
+                r#""configuration":{"provider_config":{"a":{"name":"a","expressions":{"region":{"constant_value":"ap-northeast-2"}}}},"root_module":{"module_calls":{"m":{"module":{}}}}}"#.to_owned(),
+            ];
+            let text = format!("{{{}}}", order.iter().filter_map(|&i| parts.get(i).cloned()).collect::<Vec<_>>().join(",\n"));
+            both(text.as_bytes()).ok();
+            let mut broken = text.into_bytes();
+            let n = broken.len();
+            if let Some(c) = broken.get_mut(at % n.max(1)) {
+                *c = with;
+            }
+            both(&broken).ok();
+        }
     }
 
     #[test]
