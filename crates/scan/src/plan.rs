@@ -10,6 +10,10 @@ index, provider, action, and the attributes the built-in checks read (all attrib
 The `configuration` block, which comes after the resources in Terraform's output, is read into a
 small index of provider configurations and module calls; regions are resolved once it is known.
 Errors carry serde_json's line and column.
+
+From [`PARALLEL_MIN`] bytes on, `resource_changes` is read on a second thread
+(`read_parallel`); whenever that could differ from the one-thread pass, the one-thread pass
+runs instead.
 */
 
 use std::borrow::Cow;
