@@ -11,7 +11,7 @@ The `configuration` block, which comes after the resources in Terraform's output
 small index of provider configurations and module calls; regions are resolved once it is known.
 Errors carry serde_json's line and column.
 
-From [`PARALLEL_MIN`] bytes on, `resource_changes` is read on a second thread
+From 1 MB (`PARALLEL_MIN`) on, `resource_changes` is read on a second thread
 (`read_parallel`); whenever that could differ from the one-thread pass, the one-thread pass
 runs instead.
 */
