@@ -229,3 +229,48 @@ fn unknown_check_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("unknown check `nope`"));
 }
+
+/// The rules load beside the reading of the inputs; with several mistakes at once the first
+/// reported is still the same: a bad pack or option, then the regime and tier, then the input.
+#[test]
+fn errors_come_in_a_fixed_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, b"{\"format_version\": \"1.2\",, }").unwrap();
+    let broken = broken.display().to_string();
+    let pack = dir.path().join("pack");
+    std::fs::create_dir(&pack).unwrap();
+    std::fs::write(pack.join("bad.yaml"), "kind: regime\nid: [\n").unwrap();
+    let first = |args: &[&str]| {
+        let out = kcvs().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        stderr(&out)
+    };
+    // The pack's error, though the plan is broken too.
+    let err = first(&[
+        "--content",
+        pack.to_str().unwrap(),
+        "scan",
+        &broken,
+        "--as-of",
+        "2026-11-23",
+    ]);
+    assert!(err.contains("bad.yaml"), "{err}");
+    assert!(!err.contains("broken.json"), "{err}");
+    // The tier's, though the plan is broken.
+    let err = first(&[
+        "scan",
+        &broken,
+        "--regime",
+        "csap-2023",
+        "--tier",
+        "top",
+        "--as-of",
+        "2026-11-23",
+    ]);
+    assert!(err.contains("top"), "{err}");
+    assert!(!err.contains("broken.json"), "{err}");
+    // Then the plan's.
+    let err = first(&["scan", &broken, "--as-of", "2026-11-23"]);
+    assert!(err.contains("broken.json:1:26: invalid JSON"), "{err}");
+}
