@@ -331,17 +331,7 @@ impl TestApp {
             b = b.header("content-type", ct);
         }
         let req = b.body(Body::from(r.body.unwrap_or_default())).unwrap();
-        let res = self.app.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
-            .await
-            .unwrap();
-        Res {
-            status,
-            headers,
-            text: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        sessions::res_of(self.app.clone().oneshot(req).await.unwrap()).await
     }
 
     pub async fn get(&self, path: &str, user: Option<&str>) -> Res {
