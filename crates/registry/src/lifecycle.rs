@@ -305,6 +305,38 @@ pub struct Held {
 }
 
 impl Held {
+    /// A case's first certificate, from its application and scheme: issued by the committee's
+    /// decision or taken over from an earlier register. The term starts on the issue date.
+    fn first(case: Case, number: &CertificateNumber, issued: Date, valid_until: Date) -> Self {
+        let app = &case.application;
+        let certificate = CertificateRecord {
+            number: number.clone(),
+            application: app.id.clone(),
+            provider: app.provider.clone(),
+            service: app.service.clone(),
+            regime: app.regime.clone(),
+            scheme: case.scheme.clone(),
+            tier: app.tier.clone(),
+            service_type: app.service_type,
+            scope: app.scope.clone(),
+            host: app.host.as_ref().map(|h| h.number.clone()),
+            issued,
+            valid_from: issued,
+            valid_until,
+            renews: None,
+        };
+        Held {
+            case,
+            current: Term {
+                certificate,
+                follow_ups: Vec::new(),
+            },
+            past: Vec::new(),
+            hearings: Vec::new(),
+            renewal: None,
+        }
+    }
+
     /// A hearing that established fraud and has not been followed by the revocation.
     pub fn mandatory_revocation_pending(&self) -> bool {
         self.hearings
@@ -974,33 +1006,12 @@ impl State {
                         years: term_years,
                     },
                 )?;
-                let app = &c.application;
-                let certificate = CertificateRecord {
-                    number: number.clone(),
-                    application: app.id.clone(),
-                    provider: app.provider.clone(),
-                    service: app.service.clone(),
-                    regime: app.regime.clone(),
-                    scheme: c.scheme.clone(),
-                    tier: app.tier.clone(),
-                    service_type: app.service_type,
-                    scope: app.scope.clone(),
-                    host: app.host.as_ref().map(|h| h.number.clone()),
-                    issued: date,
-                    valid_from: date,
+                Ok(State::Certified(Box::new(Held::first(
+                    *stamp(c),
+                    number,
+                    date,
                     valid_until,
-                    renews: None,
-                };
-                Ok(State::Certified(Box::new(Held {
-                    case: *stamp(c),
-                    current: Term {
-                        certificate,
-                        follow_ups: Vec::new(),
-                    },
-                    past: Vec::new(),
-                    hearings: Vec::new(),
-                    renewal: None,
-                })))
+                ))))
             }
             (
                 State::Submitted(c)
@@ -1177,40 +1188,21 @@ fn import(
             valid_until,
         });
     }
-    let certificate = CertificateRecord {
-        number: number.clone(),
-        application: app.id.clone(),
-        provider: app.provider.clone(),
-        service: app.service.clone(),
-        regime: app.regime.clone(),
+    let case = Case {
+        application: app.clone(),
         scheme: w.scheme.clone(),
-        tier: app.tier.clone(),
-        service_type: app.service_type,
-        scope: app.scope.clone(),
-        host: app.host.as_ref().map(|h| h.number.clone()),
-        issued,
-        valid_from: issued,
-        valid_until,
-        renews: None,
+        submitted: issued.min(date),
+        last_event: date,
+        findings: Vec::new(),
+        remediations: Vec::new(),
+        decision: None,
     };
-    Ok(State::Certified(Box::new(Held {
-        case: Case {
-            application: app.clone(),
-            scheme: w.scheme.clone(),
-            submitted: issued.min(date),
-            last_event: date,
-            findings: Vec::new(),
-            remediations: Vec::new(),
-            decision: None,
-        },
-        current: Term {
-            certificate,
-            follow_ups: Vec::new(),
-        },
-        past: Vec::new(),
-        hearings: Vec::new(),
-        renewal: None,
-    })))
+    Ok(State::Certified(Box::new(Held::first(
+        case,
+        number,
+        issued,
+        valid_until,
+    ))))
 }
 
 /// The rules a new application must meet: the regime open, the tier known, the host's
