@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
+use kcvs_filemap::How;
 use kcvs_model::{Date, Lang, RegimeId, RequirementKind, RuleSet};
 use kcvs_report::i18n::tf;
 use kcvs_report::scan::{
@@ -57,6 +58,10 @@ pub struct ScanArgs {
     /// one .rego file, repeatable: their `deny` and `warn` rules run over the resources
     #[arg(long, value_name = "DIR")]
     pub policy: Vec<PathBuf>,
+    /// Copy input files into memory instead of mapping them (for files on network filesystems
+    /// or ones another program may rewrite during the scan)
+    #[arg(long)]
+    pub no_mmap: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -68,6 +73,10 @@ pub enum FailOn {
 
 /// Inputs at least this large get a progress bar (share of bytes read) on a terminal.
 const PROGRESS_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Inputs at least this large are mapped rather than copied (`kcvs_filemap`): at 10 MB the copy
+/// is a sixth of a scan, below 1 MB it is under half a millisecond.
+const MAP_FROM: u64 = 1 << 20;
 
 /// What a scan needs of the global options: the rules, the date and the output settings.
 struct ScanCtx {
@@ -164,7 +173,23 @@ fn read_inputs(global: &GlobalArgs, args: &ScanArgs, lang: Lang) -> Result<Input
     let mut files = Vec::new();
     for (path, inventory) in &inputs {
         let name = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| {
+        let how = if args.no_mmap {
+            How::Read
+        } else {
+            How::Map {
+                from: MAP_FROM,
+                truncated: tf(
+                    lang,
+                    format!(
+                        "error: `{name}` was cut short while it was being read (another program changed it); nothing was written. Scan it again once it is complete, or use --no-mmap"
+                    ),
+                    format!(
+                        "오류: `{name}`을(를) 읽는 동안 파일이 잘렸습니다(다른 프로그램이 바꾸었습니다). 아무것도 쓰지 않았습니다. 파일이 완성된 뒤 다시 검사하거나 --no-mmap을 쓰십시오"
+                    ),
+                ),
+            }
+        };
+        let bytes = kcvs_filemap::read(path, &how).map_err(|e| {
             CliError::input(tf(
                 lang,
                 format!("cannot read `{name}`: {e}"),

@@ -274,3 +274,71 @@ fn errors_come_in_a_fixed_order() {
     let err = first(&["scan", &broken, "--as-of", "2026-11-23"]);
     assert!(err.contains("broken.json:1:26: invalid JSON"), "{err}");
 }
+
+/// A plan of `n` buckets in Seoul and Virginia, every other one unencrypted (about 270 bytes a
+/// resource in `planned_values` and `resource_changes` together).
+fn bucket_plan(n: usize) -> Vec<u8> {
+    let mut planned = Vec::with_capacity(n);
+    let mut changes = Vec::with_capacity(n);
+    for i in 0..n {
+        let address = format!("aws_ebs_volume.v[{i}]");
+        let values = serde_json::json!({
+            "availability_zone": if i % 3 == 0 { "us-east-1a" } else { "ap-northeast-2a" },
+            "encrypted": i % 2 == 0,
+            "size": 100,
+        });
+        planned.push(serde_json::json!({
+            "address": address, "mode": "managed", "type": "aws_ebs_volume", "name": "v",
+            "index": i, "provider_name": "registry.terraform.io/hashicorp/aws",
+            "values": values,
+        }));
+        changes.push(serde_json::json!({
+            "address": address, "mode": "managed", "type": "aws_ebs_volume", "name": "v",
+            "index": i, "provider_name": "registry.terraform.io/hashicorp/aws",
+            "change": {"actions": ["create"], "before": null, "after": values, "after_unknown": {}},
+        }));
+    }
+    let plan = serde_json::json!({
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"resources": planned}},
+        "resource_changes": changes,
+        "configuration": {"provider_config": {"aws": {"name": "aws", "expressions": {
+            "region": {"constant_value": "ap-northeast-2"}}}}},
+    });
+    serde_json::to_vec(&plan).unwrap()
+}
+
+#[test]
+fn a_large_plan_mapped_or_copied_gives_the_same_scan_and_the_same_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("large.json");
+    let bytes = bucket_plan(6000);
+    // Past the size from which the CLI maps a file, and the reader's two-thread threshold.
+    assert!(bytes.len() > 1 << 20, "{}", bytes.len());
+    std::fs::write(&path, &bytes).unwrap();
+    let path = path.display().to_string();
+    for format in ["json", "text", "sarif"] {
+        let mapped = scan(&[&path, "--format", format]);
+        let copied = scan(&[&path, "--format", format, "--no-mmap"]);
+        assert_eq!(mapped.status.code(), Some(1), "{}", stderr(&mapped));
+        assert_eq!(copied.status.code(), Some(1));
+        assert_eq!(stdout(&mapped), stdout(&copied), "{format}");
+        if format == "json" {
+            let doc: serde_json::Value = serde_json::from_str(&stdout(&mapped)).unwrap();
+            assert_eq!(doc["resources"], 6000);
+        }
+    }
+    // A cut-off large file: the same error, with the same position, either way.
+    let cut = dir.path().join("cut.json");
+    std::fs::write(&cut, bytes.get(..bytes.len() - 1000).unwrap()).unwrap();
+    let cut = cut.display().to_string();
+    let mapped = scan(&[&cut]);
+    let copied = scan(&[&cut, "--no-mmap"]);
+    assert_eq!(mapped.status.code(), Some(2));
+    assert_eq!(stderr(&mapped), stderr(&copied));
+    assert!(
+        stderr(&mapped).contains("cut.json:1:"),
+        "{}",
+        stderr(&mapped)
+    );
+}
