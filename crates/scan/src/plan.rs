@@ -220,13 +220,13 @@ fn new_st<'o>(bytes: &[u8], file: &Arc<str>, opts: &ReadOptions<'o>) -> St<'o> {
 
 // ---- reading on two cores ------------------------------------------------------------------
 
-/// Read `resource_changes` on a second thread while this one reads what comes before it, then
-/// read what comes after it.
+/// Read `resource_changes`, and what comes after it, on a second thread while this one reads
+/// what comes before it (`planned_values`, the larger share of the work).
 ///
 /// The split is found without a pass over the whole input: the first `"resource_changes": [`
 /// is taken as the top-level key, the text before it is read as an object cut short (which
-/// must end, at the top level, exactly there), the changes thread reads the array and reports
-/// where it ends, and the rest is read as an object of its own. Each part is a piece of the
+/// must end, at the top level, exactly there), the changes thread reads the array and then the
+/// rest, as an object of its own. Each part is a piece of the
 /// one-thread reader's own pass, so when all three succeed the result is the same; otherwise
 /// (a wrong guess, duplicate top-level keys, any error) this returns `None` and the caller
 /// reads the input the usual way, so errors keep exactly their message and position.
@@ -276,13 +276,11 @@ fn read_parallel<'o>(bytes: &[u8], file: &Arc<str>, opts: &ReadOptions<'o>) -> O
             .deserialize(&mut de)
             .ok()
             .filter(|()| !st.odd)?;
-            let len = de.into_iter::<IgnoredAny>().byte_offset();
-            Some((
-                st.deferred,
-                st.deferred_owned,
-                st.deferred_unknown,
-                value_at + len,
-            ))
+            let end = value_at + de.into_iter::<IgnoredAny>().byte_offset();
+            // What follows the array is read here too: this thread is done long before the
+            // other has read `planned_values`.
+            let after = read_after_changes(bytes, end, file, opts)?;
+            Some((st.deferred, st.deferred_owned, st.deferred_unknown, after))
         });
         let mut st = new_st(bytes, file, opts);
         st.head_only = true;
@@ -298,40 +296,12 @@ fn read_parallel<'o>(bytes: &[u8], file: &Arc<str>, opts: &ReadOptions<'o>) -> O
         // worse than the one-thread reader would.
         (ok.then_some(st), side.join().ok().flatten())
     });
-    let (mut st, (changes, owned, unknowns, end)) = (main?, side?);
+    let (mut st, (changes, owned, unknowns, after)) = (main?, side?);
     st.head_only = false;
     st.saw_changes = true;
     st.keys.push(b"resource_changes".to_vec());
-    // After the array: `}` and the end, or `,` and more members, read as an object of their own
-    // (a copy, whose string offsets are mapped back to the input's).
-    let mut p = end;
-    while bytes.get(p).is_some_and(|&c| ws(c)) {
-        p += 1;
-    }
-    match bytes.get(p)? {
-        b'}' => {
-            if bytes.get(p + 1..)?.iter().any(|&c| !ws(c)) {
-                return None;
-            }
-        }
-        b',' => {
-            let rest = bytes.get(p + 1..)?;
-            if rest.iter().find(|&&c| !ws(c)) == Some(&b'}') {
-                return None;
-            }
-            let mut tail = Vec::with_capacity(rest.len() + 1);
-            tail.push(b'{');
-            tail.extend_from_slice(rest);
-            let mut t = new_st(&tail, file, opts);
-            t.shift = p;
-            let mut de = serde_json::Deserializer::from_slice(&tail);
-            TopSeed { st: &mut t }
-                .deserialize(&mut de)
-                .and_then(|()| de.end())
-                .ok()?;
-            join(&mut st, t)?;
-        }
-        _ => return None,
+    if let Some(t) = after {
+        join(&mut st, t)?;
     }
     // Fold the changes as [`merge`] does when every one has a planned record; else read them
     // again with their values.
@@ -382,6 +352,48 @@ fn read_parallel<'o>(bytes: &[u8], file: &Arc<str>, opts: &ReadOptions<'o>) -> O
         .ok()?;
     }
     Some(st)
+}
+
+/// What follows `resource_changes`, which ends at `end`: `Some(None)` when the document ends
+/// there, `Some(Some(st))` for the members after it (read as an object of their own, from a copy
+/// whose string offsets are mapped back to the input's), `None` when it cannot be read in part.
+fn read_after_changes<'o>(
+    bytes: &[u8],
+    end: usize,
+    file: &Arc<str>,
+    opts: &ReadOptions<'o>,
+) -> Option<Option<St<'o>>> {
+    let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+    let mut p = end;
+    while bytes.get(p).is_some_and(|&c| ws(c)) {
+        p += 1;
+    }
+    match bytes.get(p)? {
+        b'}' => {
+            if bytes.get(p + 1..)?.iter().any(|&c| !ws(c)) {
+                return None;
+            }
+            Some(None)
+        }
+        b',' => {
+            let rest = bytes.get(p + 1..)?;
+            if rest.iter().find(|&&c| !ws(c)) == Some(&b'}') {
+                return None;
+            }
+            let mut tail = Vec::with_capacity(rest.len() + 1);
+            tail.push(b'{');
+            tail.extend_from_slice(rest);
+            let mut t = new_st(&tail, file, opts);
+            t.shift = p;
+            let mut de = serde_json::Deserializer::from_slice(&tail);
+            TopSeed { st: &mut t }
+                .deserialize(&mut de)
+                .and_then(|()| de.end())
+                .ok()?;
+            Some(Some(t))
+        }
+        _ => None,
+    }
 }
 
 /// Add what the members after `resource_changes` gave to what the ones before it gave; `None`
