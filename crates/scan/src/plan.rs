@@ -1115,6 +1115,45 @@ fn address_index(planned: &[Resource]) -> HashMap<u64, usize, FnvBuild> {
     ix
 }
 
+/// The fields that name a resource, which a planned or prior record and a change entry both
+/// carry under the same keys.
+struct Identity<'r> {
+    kind: &'r mut Name,
+    name: &'r mut Name,
+    index: &'r mut Option<IndexKey>,
+    provider_name: &'r mut Name,
+}
+
+/// The [`Identity`] fields of a record or change entry (both name them alike).
+macro_rules! identity {
+    ($r:expr) => {
+        Identity {
+            kind: &mut $r.kind,
+            name: &mut $r.name,
+            index: &mut $r.index,
+            provider_name: &mut $r.provider_name,
+        }
+    };
+}
+
+/// Read the value of `key` into `id` when it is one of the identity keys (`type`, `name`,
+/// `index`, `provider_name`); `Ok(false)`, with the value left unread, for any other key.
+fn read_identity<'de, A: MapAccess<'de>>(
+    st: &mut St<'_>,
+    key: &[u8],
+    map: &mut A,
+    id: Identity<'_>,
+) -> Result<bool, A::Error> {
+    match key {
+        b"type" => *id.kind = st.intern(0, &map.next_value::<Str>()?.0),
+        b"name" => *id.name = st.intern(1, &map.next_value::<Str>()?.0),
+        b"index" => *id.index = map.next_value::<Option<IndexValue>>()?.map(|i| i.0),
+        b"provider_name" => *id.provider_name = st.intern(2, &map.next_value::<Str>()?.0),
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
 /// One `resource_changes` entry: folded into its planned record when there is one (returns
 /// `None`), else read whole, with the offset of its address.
 struct ChangeEntrySeed<'p, 'o> {
@@ -1180,26 +1219,15 @@ impl<'de> Visitor<'de> for ChangeEntrySeed<'_, '_> {
                     let m: Key = map.next_value()?;
                     r.mode = Some(mode_of(&m.0));
                 }
-                b"type" => {
-                    let m: Str = map.next_value()?;
-                    r.kind = st.intern(0, &m.0);
-                }
-                b"name" => {
-                    let m: Str = map.next_value()?;
-                    r.name = st.intern(1, &m.0);
-                }
-                b"index" => r.index = map.next_value::<Option<IndexValue>>()?.map(|i| i.0),
-                b"provider_name" => {
-                    let m: Str = map.next_value()?;
-                    r.provider_name = st.intern(2, &m.0);
-                }
                 b"change" => map.next_value_seed(ChangeSeed {
                     r: &mut r,
                     st: &mut *st,
                     skip_values: false,
                 })?,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
+                other => {
+                    if !read_identity(st, other, &mut map, identity!(r))? {
+                        map.next_value::<IgnoredAny>()?;
+                    }
                 }
             }
         }
@@ -1293,26 +1321,15 @@ impl<'de> Visitor<'de> for ResSeed<'_, '_> {
                     let m: Key = map.next_value()?;
                     r.mode = mode_of(&m.0);
                 }
-                b"type" => {
-                    let m: Str = map.next_value()?;
-                    r.kind = st.intern(0, &m.0);
-                }
-                b"name" => {
-                    let m: Str = map.next_value()?;
-                    r.name = st.intern(1, &m.0);
-                }
-                b"index" => r.index = map.next_value::<Option<IndexValue>>()?.map(|i| i.0),
-                b"provider_name" => {
-                    let m: Str = map.next_value()?;
-                    r.provider_name = st.intern(2, &m.0);
-                }
                 b"values" => {
                     if let Some(v) = map.next_value_seed(AttrSeed { st: &mut *st })? {
                         r.attributes = v;
                     }
                 }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
+                other => {
+                    if !read_identity(st, other, &mut map, identity!(r))? {
+                        map.next_value::<IgnoredAny>()?;
+                    }
                 }
             }
         }
