@@ -26,6 +26,7 @@ pub mod ctx;
 pub mod digest;
 pub mod ids;
 pub mod lifecycle;
+pub mod schedule;
 pub mod signing;
 pub mod translog;
 pub mod wording;

@@ -437,6 +437,23 @@ impl StateName {
     }
 }
 
+impl StateName {
+    /// Whether the authority may assign an evaluator in this state: while an evaluation is ahead
+    /// or under way (from submission to the on-site evaluation), and while a certificate is held,
+    /// for its yearly follow-ups (Decree 15-8). Not once the evaluation is over (deliberation,
+    /// approval) and never on a closed case (rejected, withdrawn, or a certificate that ended),
+    /// where no evaluation can come.
+    pub fn takes_evaluator(self) -> bool {
+        matches!(
+            self,
+            StateName::Submitted
+                | StateName::DocumentReview
+                | StateName::OnSiteEvaluation
+                | StateName::Certified
+        )
+    }
+}
+
 impl std::fmt::Display for StateName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -804,6 +821,20 @@ impl State {
             State::Revoked(_) => StateName::Revoked,
             State::Expired(_) => StateName::Expired,
             State::Surrendered(_) => StateName::Surrendered,
+        }
+    }
+
+    /// Refuse an evaluator assignment in a state that takes none ([`StateName::takes_evaluator`]),
+    /// as a transition the state does not allow.
+    pub fn may_assign_evaluator(&self) -> Result<(), TransitionError> {
+        let state = self.name();
+        if state.takes_evaluator() {
+            Ok(())
+        } else {
+            Err(TransitionError::NotAllowed {
+                state,
+                event: "assign-evaluator",
+            })
         }
     }
 

@@ -60,9 +60,28 @@ pub struct ApplicationView {
     /// The registry's full case: findings, remediations, decision, terms, hearings.
     #[schema(value_type = Object)]
     pub case: serde_json::Value,
+    /// Once a certificate is issued, each yearly follow-up of its current (or last) term on the
+    /// server's date: `year`, `opens`, `due_by` and `standing.status`, one of `recorded` (with
+    /// `date`, `method`, `passed`), `skipped` (a later year was recorded: `later_year`),
+    /// `overdue`, `open`, `not-yet`, `term-ended`. The due day is the assumption
+    /// `registry.follow-up-due` (the last day of the year of validity); skipped and overdue years
+    /// are shown, not sanctioned.
+    #[schema(value_type = Vec<Object>)]
+    pub follow_up_years: Vec<serde_json::Value>,
 }
 
-fn view(record: &ApplicationRecord, state: &CaseState) -> ApiResult<ApplicationView> {
+fn view(
+    app_state: &AppState,
+    record: &ApplicationRecord,
+    state: &CaseState,
+) -> ApiResult<ApplicationView> {
+    let follow_up_years =
+        kcvs_registry::schedule::of_case(state, &app_state.ctx().policy, app_state.today())
+            .unwrap_or_default()
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(ApiError::internal)?;
     let app = record
         .application()
         .ok_or_else(|| ApiError::internal("application without its submission"))?;
@@ -81,6 +100,7 @@ fn view(record: &ApplicationRecord, state: &CaseState) -> ApiResult<ApplicationV
             .held()
             .map(|h| h.current.certificate.number.to_string()),
         case: serde_json::to_value(state).map_err(ApiError::internal)?,
+        follow_up_years,
     })
 }
 
@@ -156,7 +176,7 @@ pub async fn submit_application(
         .submit_application(app.clone(), today, state.ctx())
         .await?;
     let record = tx.application(app.id.as_str()).await?;
-    let out = view(&record, &case)?;
+    let out = view(&state, &record, &case)?;
     finish(tx, StatusCode::CREATED, &out).await
 }
 
@@ -225,7 +245,7 @@ pub async fn get_application(
     let user = caller.user()?;
     let (record, _) = authz::see_application(&state, &user, &id).await?;
     let case = record.replay(state.ctx())?;
-    Ok(Json(view(&record, &case)?))
+    Ok(Json(view(&state, &record, &case)?))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -480,7 +500,7 @@ async fn apply(
         )
         .await?;
     let record = tx.application(id).await?;
-    let out = view(&record, &case)?;
+    let out = view(state, &record, &case)?;
     finish(tx, StatusCode::OK, &out).await
 }
 
@@ -582,10 +602,13 @@ pub struct AssignRequest {
 }
 
 /// Assign the evaluator (authority).
+///
+/// Refused (409, `not-allowed`) once the evaluation is over and on a closed case; see
+/// `StateName::takes_evaluator`.
 #[utoipa::path(post, path = "/api/v1/applications/{id}/evaluator", tag = "applications",
     request_body = AssignRequest,
     params(("id" = String, Path), ("Idempotency-Key" = String, Header, description = "client-chosen key")),
-    responses((status = 200, body = ApplicationView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ApplicationView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn assign_evaluator(
     State(state): State<AppState>,
     caller: Caller,
@@ -610,10 +633,16 @@ pub async fn assign_evaluator(
         Ok(tx) => tx,
         Err(replay) => return Ok(replay),
     };
+    // Checked inside the transaction, so a case that closes meanwhile is refused too.
+    tx.application(&id)
+        .await?
+        .replay(state.ctx())?
+        .may_assign_evaluator()
+        .map_err(kcvs_store::StoreError::from)?;
     tx.assign_evaluator(&id, &evaluator.id).await?;
     let record = tx.application(&id).await?;
     let case = record.replay(state.ctx())?;
-    let out = view(&record, &case)?;
+    let out = view(&state, &record, &case)?;
     finish(tx, StatusCode::OK, &out).await
 }
 

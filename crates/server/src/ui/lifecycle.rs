@@ -23,6 +23,7 @@ use serde_json::Value;
 use super::{Ctx, badge, enc, esc, kv_table, reasons, word};
 use crate::error::ApiError;
 use crate::extract::{Role, User};
+use kcvs_registry::schedule::Standing;
 
 /// What the registry says to `kind` today, without recording anything.
 fn would(ctx: &Ctx, state: &State, kind: EventKind) -> Result<State, TransitionError> {
@@ -146,6 +147,7 @@ pub fn certificate_section(ctx: &Ctx, state: &State) -> String {
         kv_table(&rows)
     );
     s.push_str(&follow_up_table(ctx, &held.current.follow_ups));
+    s.push_str(&follow_up_years(ctx, state));
     s.push_str(&format!(
         "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         ctx.t("Hearings", "청문"),
@@ -175,6 +177,57 @@ pub fn certificate_section(ctx: &Ctx, state: &State) -> String {
         ));
     }
     s.push_str("</tbody></table>");
+    s
+}
+
+/// Where each follow-up year of the term stands today: when it opens, when it is due, and
+/// whether it was recorded, skipped (a later year was recorded first), is overdue, open, not yet
+/// open, or cut off by the certificate's end ([`kcvs_registry::schedule`]).
+fn follow_up_years(ctx: &Ctx, state: &State) -> String {
+    let Some(years) =
+        kcvs_registry::schedule::of_case(state, &ctx.state.ctx().policy, ctx.state.today())
+    else {
+        return String::new();
+    };
+    let lang = ctx.lang;
+    let mut s = format!(
+        "<h3>{}</h3><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        ctx.t("Follow-up years", "연차별 사후평가"),
+        ctx.t("Year", "연차"),
+        ctx.t("Opens", "시작일"),
+        ctx.t("Due by", "기한"),
+        ctx.t("Status", "상태"),
+    );
+    for y in &years {
+        let status = match &y.standing {
+            Standing::Recorded { date, .. } => format!("{} {date}", badge(lang, "recorded")),
+            Standing::Skipped { later_year } => format!(
+                "{} <span class=\"muted\">({})</span>",
+                badge(lang, "skipped"),
+                esc(&kcvs_report::i18n::tf(
+                    lang,
+                    format!("year {later_year} was recorded first"),
+                    format!("{later_year}연차가 먼저 기록됨"),
+                ))
+            ),
+            Standing::Overdue => badge(lang, "overdue"),
+            Standing::Open => badge(lang, "open"),
+            Standing::NotYet => badge(lang, "not-yet"),
+            Standing::TermEnded => badge(lang, "term-ended"),
+        };
+        s.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{status}</td></tr>",
+            y.year, y.opens, y.due_by
+        ));
+    }
+    s.push_str("</tbody></table>");
+    s.push_str(&format!(
+        r#"<p class="muted">{}</p>"#,
+        ctx.t(
+            "Due dates are our reading, not the Decree's words (assumption registry.follow-up-due): Art. 15-8 asks for a follow-up every year of validity, so year k is taken to be due by the last day of the k-th year. A skipped or overdue year is shown for the authority; it is not itself a ground for revocation.",
+            "기한은 법령 문구가 아니라 이 프로그램의 해석입니다(가정 registry.follow-up-due): 시행령 제15조의8은 유효기간 중 매년 사후평가를 요구하므로, k연차는 유효기간 k년째의 마지막 날까지로 봅니다. 건너뛰거나 기한이 지난 연차는 인증기관이 볼 수 있게 표시할 뿐, 그 자체로 인증 취소 사유는 아닙니다.",
+        )
+    ));
     s
 }
 

@@ -275,7 +275,7 @@ label{display:inline-block;margin:.2rem .8rem .2rem 0}\
 input,select,textarea,button{font:inherit}textarea{width:100%;min-height:12rem;font-family:monospace}\
 .st{display:inline-block;padding:0 .4rem;border-radius:3px;background:#ddf4ff;white-space:nowrap}\
 .st-active,.st-eligible,.st-certified,.st-approved,.ok{background:#dafbe1}\
-.st-revoked,.st-not-eligible,.st-rejected,.bad{background:#ffebe9}\
+.st-revoked,.st-not-eligible,.st-rejected,.st-skipped,.st-overdue,.bad{background:#ffebe9}\
 .st-expired,.st-grandfathered,.st-evidence-needed{background:#fff8c5}\
 .err{background:#ffebe9;border:1px solid #cf222e;padding:.6rem 1rem}\
 .muted{color:#57606a}";
@@ -566,6 +566,12 @@ pub fn word(lang: Lang, v: &str) -> String {
             "이전 등록부의 인증서 이관",
         ),
         "follow-up" => L::new("follow-up evaluation", "사후평가"),
+        "recorded" => L::new("recorded", "기록됨"),
+        "skipped" => L::new("skipped", "건너뜀"),
+        "overdue" => L::new("overdue", "기한 경과"),
+        "open" => L::new("open", "진행 가능"),
+        "not-yet" => L::new("not yet open", "시작 전"),
+        "term-ended" => L::new("term ended", "인증 종료"),
         "on-site" => L::new("on-site", "현장평가"),
         "document-only" => L::new("document-only", "서면평가"),
         "designated" => L::new("designated", "지정"),

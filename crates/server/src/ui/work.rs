@@ -7,7 +7,7 @@ use axum::extract::{Form, Path};
 use axum::http::StatusCode;
 use axum::response::Response;
 use kcvs_registry::committee::{CommitteeError, Member, Resolution, tally};
-use kcvs_registry::lifecycle::State as CaseState;
+use kcvs_registry::lifecycle::{State as CaseState, StateName};
 use serde_json::{Value, json};
 
 use super::{Ctx, Fields, answer, badge, enc, esc, kv_table, lifecycle, reasons, st, word};
@@ -368,11 +368,8 @@ async fn application_page(ctx: &Ctx, id: &str) -> Result<Response, ApiError> {
     }
     if u.is(Role::Admin) {
         // Also once certified: the yearly follow-ups need an assigned evaluator (an imported
-        // certificate's case starts without one).
-        if matches!(
-            a.state.as_str(),
-            "submitted" | "document-review" | "on-site-evaluation" | "certified"
-        ) {
+        // certificate's case starts without one). The registry's rule, as the API applies it.
+        if parse_state(&a.state).is_some_and(StateName::takes_evaluator) {
             let users = ctx.state.store().users().await?;
             let mut opts = String::new();
             for e in users.iter().filter(|x| x.role == "evaluator") {
@@ -788,4 +785,10 @@ pub async fn decide_post(
             ctx.error(e)
         }
     }
+}
+
+/// The state column of an application row, as the registry names it (`None` for a spelling it
+/// does not know, which then offers no state-bound action).
+fn parse_state(column: &str) -> Option<StateName> {
+    serde_json::from_value(Value::String(column.to_owned())).ok()
 }

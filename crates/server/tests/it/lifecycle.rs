@@ -2,9 +2,9 @@
 
 use kcvs_registry::signing::{SignedCertificate, verify_certificate};
 use kcvs_registry::translog::{InclusionProof, LogEntry, SignedTreeHead, verify_entry};
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::{TestApp, at};
+use crate::{Res, TestApp, at};
 
 on_each_backend!(apply_evaluate_deliberate_certify_publish);
 
@@ -241,20 +241,8 @@ async fn apply_evaluate_deliberate_certify_publish(t: TestApp) {
         (no.status.as_u16(), no.code().as_str()),
         (409, "hearing-required")
     );
-    t.ok(
-        &ev,
-        "admin",
-        json!({"type": "hearing", "ground": "fraud", "established": true, "record": "H-2026-7"}),
-        200,
-    )
-    .await;
-    t.ok(
-        &ev,
-        "admin",
-        json!({"type": "revoke", "ground": "fraud"}),
-        200,
-    )
-    .await;
+    t.hearing(&id).await;
+    t.revoke(&id).await;
     let reg = t.get("/api/v1/registry?status=revoked", None).await.json();
     assert_eq!(reg["count"], 1);
     let sth2 = t.get("/api/v1/translog/sth", None).await.json();
@@ -272,4 +260,101 @@ async fn apply_evaluate_deliberate_certify_publish(t: TestApp) {
         &proof, &first, &second
     ));
     assert_eq!(first, sth.head.root_hash);
+}
+
+on_each_backend!(evaluator_assignment_follows_the_case);
+
+/// The authority assigns an evaluator while an evaluation is ahead or a certificate is held (for
+/// its follow-ups), and is refused once the evaluation is over or the case has closed; a refusal
+/// writes nothing.
+async fn evaluator_assignment_follows_the_case(t: TestApp) {
+    let body = json!({"evaluator": "usr-eva1"});
+    let refused = |res: &Res, state: &str| {
+        assert_eq!(
+            (res.status.as_u16(), res.code().as_str()),
+            (409, "not-allowed"),
+            "{}",
+            res.text
+        );
+        let detail = res.json()["detail"].as_str().unwrap_or_default().to_owned();
+        assert!(
+            detail.contains("assign-evaluator") && detail.contains(state),
+            "{detail}"
+        );
+    };
+
+    // In deliberation the evaluation is over.
+    let (deliberating, _) = t.application_in_deliberation().await;
+    let path = format!("/api/v1/applications/{deliberating}/evaluator");
+    let head = t.audit_head().await;
+    refused(
+        &t.post(&path, Some("admin"), body.clone()).await,
+        "deliberation",
+    );
+    assert_eq!(t.audit_head().await, head, "a refusal writes nothing");
+
+    // Certified: the yearly follow-ups need one.
+    let (held, _) = t.certified().await;
+    let path = format!("/api/v1/applications/{held}/evaluator");
+    let view = t.ok(&path, "admin", body.clone(), 200).await;
+    assert_eq!(view["state"], "certified", "{view}");
+
+    // Revoked: no evaluation can come.
+    t.hearing(&held).await;
+    t.revoke(&held).await;
+    let head = t.audit_head().await;
+    refused(&t.post(&path, Some("admin"), body.clone()).await, "revoked");
+    assert_eq!(t.audit_head().await, head, "a refusal writes nothing");
+}
+
+on_each_backend!(follow_up_years_show_open_overdue_and_skipped);
+
+/// The application view lists each follow-up year of the term as it stands on the server's date:
+/// open, then overdue once its year of validity is over, then skipped once a later year is
+/// recorded first (assumption `registry.follow-up-due`).
+async fn follow_up_years_show_open_overdue_and_skipped(t: TestApp) {
+    let statuses = |view: &Value| -> Vec<String> {
+        view["follow_up_years"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{view}"))
+            .iter()
+            .map(|y| y["standing"]["status"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let before = t.before_the_committee().await;
+    let view = t
+        .get(&format!("/api/v1/applications/{before}"), Some("admin"))
+        .await
+        .json();
+    assert_eq!(
+        view["follow_up_years"],
+        json!([]),
+        "none before a certificate"
+    );
+
+    let (id, _) = t.certified().await;
+    let path = format!("/api/v1/applications/{id}");
+    let view = t.get(&path, Some("admin")).await.json();
+    assert_eq!(statuses(&view), ["open", "not-yet", "not-yet", "not-yet"]);
+    assert_eq!(view["follow_up_years"][0]["opens"], "2026-03-02");
+    assert_eq!(view["follow_up_years"][0]["due_by"], "2027-03-01");
+
+    t.clock.set(at("2027-04-01T01:00:00Z"));
+    let view = t.get(&path, Some("admin")).await.json();
+    assert_eq!(statuses(&view), ["overdue", "open", "not-yet", "not-yet"]);
+
+    t.ok(
+        &format!("{path}/events"),
+        "eva1",
+        json!({"type": "follow-up", "year": 2, "method": "on-site", "passed": true}),
+        200,
+    )
+    .await;
+    let view = t.get(&path, Some("admin")).await.json();
+    assert_eq!(
+        statuses(&view),
+        ["skipped", "recorded", "not-yet", "not-yet"]
+    );
+    assert_eq!(view["follow_up_years"][0]["standing"]["later_year"], 2);
+    assert_eq!(view["follow_up_years"][1]["standing"]["date"], "2027-04-01");
 }

@@ -111,7 +111,7 @@ pub fn at(s: &str) -> Timestamp {
 }
 
 /// A fresh service on a temporary SQLite file, with the test users, their API tokens (read and
-/// write, a year) and a committee of six where `m2` is an employee of `acme`.
+/// write, to 2032) and a committee of six where `m2` is an employee of `acme`.
 pub async fn test_app() -> TestApp {
     test_app_on(Db::Sqlite).await.unwrap()
 }
@@ -168,7 +168,9 @@ pub async fn test_app_configured(db: Db, change: impl FnOnce(&mut Config)) -> Op
                 name: "test".to_owned(),
                 scopes: vec!["read".to_owned(), "write".to_owned()],
                 created_at: "2026-01-01T00:00:00Z".to_owned(),
-                expires_at: at("2027-01-01T00:00:00Z").as_second(),
+                // Past every date a test moves the clock to (a certificate's whole term);
+                // tests of expiry make short tokens of their own.
+                expires_at: at("2032-01-01T00:00:00Z").as_second(),
             },
             &token_hash(&token(name)),
         )
@@ -419,6 +421,29 @@ impl TestApp {
             )
             .await;
         (id, sitting["id"].as_str().unwrap().to_owned())
+    }
+
+    /// Record an established fraud hearing on application `id`: what a revocation for fraud
+    /// needs first.
+    pub async fn hearing(&self, id: &str) {
+        self.ok(
+            &format!("/api/v1/applications/{id}/events"),
+            "admin",
+            serde_json::json!({"type": "hearing", "ground": "fraud", "established": true, "record": "H-1"}),
+            200,
+        )
+        .await;
+    }
+
+    /// Revoke the certificate of application `id` for fraud (after [`Self::hearing`]).
+    pub async fn revoke(&self, id: &str) {
+        self.ok(
+            &format!("/api/v1/applications/{id}/events"),
+            "admin",
+            serde_json::json!({"type": "revoke", "ground": "fraud"}),
+            200,
+        )
+        .await;
     }
 
     /// A medium IaaS application by `acme`, submitted to the committee with no sitting yet.

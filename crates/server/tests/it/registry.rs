@@ -3,7 +3,7 @@
 //! on the same database that issues and revokes certificates behind this one's back.
 
 use axum::Router;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::{Res, TestApp};
 
@@ -68,25 +68,12 @@ async fn another_process_sees_every_certificate_change_at_once(t: TestApp) {
     assert!(csv.text.lines().nth(1).unwrap().starts_with(&number));
 
     // A hearing writes no certificate: the pages stay.
-    let ev = format!("/api/v1/applications/{id}/events");
-    t.ok(
-        &ev,
-        "admin",
-        json!({"type": "hearing", "ground": "fraud", "established": true, "record": "H-1"}),
-        200,
-    )
-    .await;
+    t.hearing(&id).await;
     assert_eq!(reader_state.registry_pages().len(), 4);
     assert_eq!(agree(&t, &reader, active).await, issued);
 
     // The revocation shows at once, in every filter.
-    t.ok(
-        &ev,
-        "admin",
-        json!({"type": "revoke", "ground": "fraud"}),
-        200,
-    )
-    .await;
+    t.revoke(&id).await;
     let gone = vec![(number.clone(), "revoked".to_owned())];
     assert_eq!(agree(&t, &reader, all).await, gone);
     assert!(agree(&t, &reader, active).await.is_empty());

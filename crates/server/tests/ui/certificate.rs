@@ -294,8 +294,19 @@ async fn the_assigned_evaluator_records_follow_ups() {
         page.text
             .contains("No follow-up evaluation recorded for this term.")
     );
+    // Where each year stands, with the assumption behind the due dates.
+    assert!(
+        page.text.contains("Follow-up years")
+            && page
+                .text
+                .contains(r#"<span class="st st-open">open</span>"#)
+            && page.text.contains("registry.follow-up-due"),
+        "{}",
+        page.text
+    );
     let ko = t.get(&format!("{app}?lang=ko"), Some(&ev)).await;
     assert!(ko.text.contains("사후평가 기록") && ko.text.contains("서면 사후평가는"));
+    assert!(ko.text.contains("연차별 사후평가") && ko.text.contains("진행 가능"));
     for who in ["admin", "hanbit-provider"] {
         let c = t.login(who).await;
         let p = t.get(&app, Some(&c)).await;
