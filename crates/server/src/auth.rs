@@ -2,10 +2,7 @@
 //! cookie) and API tokens (`kcvs_…`, scoped `read` / `write`, expiring). Only SHA-256 digests of
 //! session and API tokens are stored.
 
-use std::collections::{HashMap, VecDeque};
-use std::hash::Hash;
 use std::net::{IpAddr, Ipv6Addr};
-use std::sync::{Mutex, PoisonError};
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -14,7 +11,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kcvs_store::{ApiTokenRow, Begin, NewUser};
+use kcvs_store::{ApiTokenRow, Begin, LoginSubject, NewUser};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -132,10 +129,25 @@ pub async fn login(
 ) -> ApiResult<Response> {
     let req = body.value;
     let limit = state.config().login_limit;
-    let attempt = state
-        .login_limiter()
-        .attempt(&limit, &req.username, client.0, state.now().as_second())
-        .map_err(too_many_failures)?;
+    // Counted in the database, so every server process on it sees the same failures; committed
+    // before the password is checked, so guesses sent in parallel count while argon2 runs.
+    let attempt = random_hex(16)?;
+    let address = client.0.map(|a| address_key(a).to_string());
+    let mut subjects = vec![(LoginSubject::Account(&req.username), limit.per_account)];
+    if let Some(a) = &address {
+        subjects.push((LoginSubject::Address(a), limit.per_address));
+    }
+    let mut tx = begin_unkeyed(&state, "anonymous").await?;
+    let started = tx
+        .start_login_attempt(
+            &attempt,
+            &subjects,
+            limit.window_secs,
+            state.now().as_second(),
+        )
+        .await?;
+    commit_unkeyed(tx).await?;
+    started.map_err(too_many_failures)?;
     let user = state.store().user_by_username(&req.username).await?;
     // Verify against a dummy hash when the user is unknown, so timing does not tell.
     let ok = match &user {
@@ -151,12 +163,12 @@ pub async fn login(
             "사용자 이름 또는 비밀번호가 맞지 않습니다",
         ));
     };
-    state.login_limiter().succeeded(attempt);
     let token = random_hex(32)?;
     let ttl = state.config().session_ttl_secs;
     let now = state.now();
     let expires = now.as_second() + ttl;
     let mut tx = begin_unkeyed(&state, &user.id).await?;
+    tx.login_succeeded(&attempt, &req.username).await?;
     tx.create_session(&token_hash(&token), &user.id, expires)
         .await?;
     commit_unkeyed(tx).await?;
@@ -221,10 +233,9 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiRes
 /// runs this every [`crate::Config::purge_every`] ([`spawn_purge`]); logout purges sessions too.
 pub async fn purge_expired(state: &AppState) -> ApiResult<u64> {
     let now = state.now();
-    state
-        .login_limiter()
-        .forget_old(&state.config().login_limit, now.as_second());
     let mut tx = begin_unkeyed(state, "system").await?;
+    tx.purge_login_failures(now.as_second() - state.config().login_limit.window_secs)
+        .await?;
     let n = tx.purge_expired_sessions(now.as_second()).await?;
     commit_unkeyed(tx).await?;
     Ok(n)
@@ -426,49 +437,6 @@ impl Default for LoginLimit {
     }
 }
 
-/// The failures of one key: their times (Unix seconds), oldest first.
-#[derive(Debug)]
-struct Failures<K>(HashMap<K, VecDeque<i64>>);
-
-impl<K> Default for Failures<K> {
-    fn default() -> Self {
-        Failures(HashMap::new())
-    }
-}
-
-impl<K: Eq + Hash + Clone> Failures<K> {
-    /// Seconds until `key` may try again, if it is at its limit now.
-    fn wait(&mut self, key: &K, max: u32, window: i64, now: i64) -> Option<u64> {
-        let times = self.0.get_mut(key)?;
-        while times.front().is_some_and(|&t| t <= now - window) {
-            times.pop_front();
-        }
-        let full = max > 0 && times.len() >= max as usize;
-        let oldest = *times.front()?;
-        full.then(|| u64::try_from(oldest + window - now).unwrap_or(1).max(1))
-    }
-
-    fn add(&mut self, key: K, now: i64) {
-        self.0.entry(key).or_default().push_back(now);
-    }
-
-    /// Take back one failure recorded at `at` (an attempt that turned out to succeed).
-    fn take_back(&mut self, key: &K, at: i64) {
-        if let Some(times) = self.0.get_mut(key)
-            && let Some(i) = times.iter().rposition(|&t| t == at)
-        {
-            times.remove(i);
-        }
-    }
-
-    fn forget_old(&mut self, window: i64, now: i64) {
-        self.0.retain(|_, times| {
-            times.retain(|&t| t > now - window);
-            !times.is_empty()
-        });
-    }
-}
-
 /// A client address as the limiter counts it: IPv6 by its /64, which one host usually holds
 /// whole; an IPv4-mapped IPv6 address as the IPv4 address.
 fn address_key(ip: IpAddr) -> IpAddr {
@@ -483,120 +451,17 @@ fn address_key(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// Counts failed sign-ins in memory, per account and per client address.
-///
-/// In memory, not in the database: counts are lost on restart (an attacker gains one window at
-/// most) and are per process. An attempt counts as a failure from the moment it starts, so
-/// parallel guesses cannot slip past the limit while argon2 runs; a success takes its own
-/// failure back and clears the account's.
-#[derive(Debug, Default)]
-pub struct LoginLimiter {
-    accounts: Mutex<Failures<String>>,
-    addresses: Mutex<Failures<IpAddr>>,
-}
-
-/// A sign-in under way, counted as a failure until [`LoginLimiter::succeeded`].
-#[derive(Debug)]
-pub struct Attempt {
-    account: String,
-    address: Option<IpAddr>,
-    at: i64,
-}
-
-impl LoginLimiter {
-    /// Start an attempt, or the seconds to wait if the account or the address is at its limit.
-    pub fn attempt(
-        &self,
-        limit: &LoginLimit,
-        account: &str,
-        address: Option<IpAddr>,
-        now: i64,
-    ) -> Result<Attempt, u64> {
-        let address = address.map(address_key);
-        let w = limit.window_secs;
-        let mut accounts = self.accounts.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut addresses = self
-            .addresses
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let wait = accounts
-            .wait(&account.to_owned(), limit.per_account, w, now)
-            .into_iter()
-            .chain(address.and_then(|a| addresses.wait(&a, limit.per_address, w, now)))
-            .max();
-        if let Some(wait) = wait {
-            return Err(wait);
-        }
-        if limit.per_account > 0 {
-            accounts.add(account.to_owned(), now);
-        }
-        if let Some(a) = address.filter(|_| limit.per_address > 0) {
-            addresses.add(a, now);
-        }
-        Ok(Attempt {
-            account: account.to_owned(),
-            address,
-            at: now,
-        })
-    }
-
-    /// The attempt signed in: the account starts afresh; the address keeps its other failures.
-    pub fn succeeded(&self, attempt: Attempt) {
-        let mut accounts = self.accounts.lock().unwrap_or_else(PoisonError::into_inner);
-        accounts.0.remove(&attempt.account);
-        if let Some(a) = attempt.address {
-            self.addresses
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .take_back(&a, attempt.at);
-        }
-    }
-
-    /// Drop failures older than the window, and keys left with none.
-    pub fn forget_old(&self, limit: &LoginLimit, now: i64) {
-        let w = limit.window_secs;
-        self.accounts
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .forget_old(w, now);
-        self.addresses
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .forget_old(w, now);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn the_limit_slides_and_a_success_clears_the_account() {
-        let limit = LoginLimit {
-            per_account: 2,
-            per_address: 3,
-            window_secs: 100,
-        };
-        let l = LoginLimiter::default();
+    fn an_ipv6_address_counts_by_its_64_and_a_mapped_one_as_ipv4() {
         let ip: IpAddr = "192.0.2.1".parse().unwrap();
-        assert!(l.attempt(&limit, "a", Some(ip), 0).is_ok());
-        assert!(l.attempt(&limit, "a", Some(ip), 10).is_ok());
-        // Two failures: the account waits until the first leaves the window.
-        assert_eq!(l.attempt(&limit, "a", Some(ip), 20).unwrap_err(), 80);
-        assert!(l.attempt(&limit, "a", Some(ip), 100).is_ok());
-        // The address now has three failures (0 fell out; 10, 100 and one for `b`)...
-        let b = l.attempt(&limit, "b", Some(ip), 101).unwrap();
-        assert_eq!(l.attempt(&limit, "c", Some(ip), 102).unwrap_err(), 8);
-        // ...until `b` turns out to succeed: its own failure is taken back.
-        l.succeeded(b);
-        assert!(l.attempt(&limit, "c", Some(ip), 103).is_ok());
-        // Another /64 is another address; the same /64 is the same.
         let other: IpAddr = "2001:db8:0:1::1".parse().unwrap();
         let same = |s: &str| address_key(s.parse().unwrap());
         assert_eq!(same("2001:db8::1"), same("2001:db8::ffff"));
         assert_ne!(same("2001:db8::1"), address_key(other));
         assert_eq!(same("::ffff:192.0.2.1"), ip);
-        l.forget_old(&limit, 1000);
-        assert!(l.accounts.lock().unwrap().0.is_empty());
     }
 }

@@ -141,7 +141,6 @@ struct Inner {
     clock: Arc<dyn Clock>,
     config: Config,
     dummy_hash: String,
-    login_limiter: auth::LoginLimiter,
     profiles: routes::public::ProfileCache,
     registry_pages: routes::public::RegistryPages,
 }
@@ -179,7 +178,6 @@ impl AppState {
             clock,
             config,
             dummy_hash,
-            login_limiter: auth::LoginLimiter::default(),
             profiles: routes::public::ProfileCache::default(),
             registry_pages: routes::public::RegistryPages::default(),
         })))
@@ -220,10 +218,6 @@ impl AppState {
 
     pub(crate) fn dummy_hash(&self) -> &str {
         &self.0.dummy_hash
-    }
-
-    pub(crate) fn login_limiter(&self) -> &auth::LoginLimiter {
-        &self.0.login_limiter
     }
 
     /// The registered services' parsed profiles, kept between eligibility requests.

@@ -322,3 +322,117 @@ impl WriteTx {
         Ok(done.rows_affected())
     }
 }
+
+/// Who a failed sign-in counts against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoginSubject<'a> {
+    /// The username as typed, whether or not such a user exists.
+    Account(&'a str),
+    /// A client address, as the caller keys it (e.g. an IPv6 address by its /64).
+    Address(&'a str),
+}
+
+impl LoginSubject<'_> {
+    fn kind(self) -> &'static str {
+        match self {
+            LoginSubject::Account(_) => "account",
+            LoginSubject::Address(_) => "address",
+        }
+    }
+
+    fn subject(&self) -> &str {
+        match self {
+            LoginSubject::Account(s) | LoginSubject::Address(s) => s,
+        }
+    }
+}
+
+impl WriteTx {
+    /// Start sign-in attempt `attempt` at `now` (Unix seconds). Each subject comes with its
+    /// limit, failures within the last `window` seconds; a limit of 0 leaves that subject
+    /// uncounted. If a subject is at its limit the answer is `Ok(Err(wait))`, the seconds until
+    /// its oldest failure leaves the window, and nothing is written. Otherwise the attempt counts
+    /// as a failure of each limited subject from now (so guesses sent in parallel cannot pass
+    /// while the password is checked) until [`WriteTx::login_succeeded`] takes it back. Commit
+    /// before checking the password, so other processes see it.
+    pub async fn start_login_attempt(
+        &mut self,
+        attempt: &str,
+        subjects: &[(LoginSubject<'_>, u32)],
+        window: i64,
+        now: i64,
+    ) -> Result<Result<(), u64>, StoreError> {
+        let limited: Vec<(LoginSubject<'_>, u32)> = subjects
+            .iter()
+            .copied()
+            .filter(|&(_, max)| max > 0)
+            .collect();
+        let keys: Vec<(&str, &str)> = limited
+            .iter()
+            .map(|(s, _)| (s.kind(), s.subject()))
+            .collect();
+        self.lock_login_subjects(&keys).await?;
+        let mut wait: Option<u64> = None;
+        for (s, max) in &limited {
+            let row = sqlx::query(
+                "SELECT COUNT(*) AS n, COALESCE(MIN(at), 0) AS oldest FROM login_failures \
+                 WHERE kind = $1 AND subject = $2 AND at > $3",
+            )
+            .bind(s.kind())
+            .bind(s.subject())
+            .bind(now - window)
+            .fetch_one(&mut *self.tx)
+            .await?;
+            if int(&row, "n")? >= i64::from(*max) {
+                let left = u64::try_from(int(&row, "oldest")? + window - now)
+                    .unwrap_or(1)
+                    .max(1);
+                wait = Some(wait.map_or(left, |w| w.max(left)));
+            }
+        }
+        if let Some(w) = wait {
+            return Ok(Err(w));
+        }
+        for (s, _) in &limited {
+            sqlx::query(
+                "INSERT INTO login_failures (attempt, kind, subject, at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(attempt)
+            .bind(s.kind())
+            .bind(s.subject())
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(|e| db_err(e, "login attempt"))?;
+        }
+        Ok(Ok(()))
+    }
+
+    /// Attempt `attempt` signed in to `account`: the account starts afresh, and the other
+    /// subjects (the address) lose this attempt's failure but keep their others.
+    pub async fn login_succeeded(
+        &mut self,
+        attempt: &str,
+        account: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM login_failures WHERE kind = 'account' AND subject = $1")
+            .bind(account)
+            .execute(&mut *self.tx)
+            .await?;
+        sqlx::query("DELETE FROM login_failures WHERE attempt = $1")
+            .bind(attempt)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Forget failed sign-ins at or before `until` (Unix seconds: now less the window); returns
+    /// how many rows went.
+    pub async fn purge_login_failures(&mut self, until: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM login_failures WHERE at <= $1")
+            .bind(until)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}

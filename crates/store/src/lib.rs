@@ -57,7 +57,7 @@ use sqlx::{AnyPool, AssertSqlSafe, Executor, SqlSafeStr};
 use tokio::sync::Mutex;
 
 pub use agency::AgencyRecord;
-pub use auth::{ApiTokenRow, ApiTokenState, NewUser, Principal, UserRow};
+pub use auth::{ApiTokenRow, ApiTokenState, LoginSubject, NewUser, Principal, UserRow};
 pub use committee::{DeliberationRow, MemberRow, VoteRow};
 pub use lifecycle::{ApplicationRecord, EventRow, Signer};
 pub use read::{AppFilter, ApplicationSummary, CertFilter, LapsedCertificate, RegistryRow};
@@ -69,6 +69,7 @@ const INIT_SQL: &str = include_str!("../migrations/0001_init.sql");
 const REGISTRY_INDEXES_SQL: &str = include_str!("../migrations/0002_registry_indexes.sql");
 const EXPIRING_KEYS_SQL: &str = include_str!("../migrations/0003_expiring_idempotency_keys.sql");
 const REGISTRY_GENERATION_SQL: &str = include_str!("../migrations/0004_registry_generation.sql");
+const LOGIN_FAILURES_SQL: &str = include_str!("../migrations/0005_login_failures.sql");
 
 fn migrator() -> Migrator {
     Migrator::with_migrations(vec![
@@ -98,6 +99,13 @@ fn migrator() -> Migrator {
             "registry generation".into(),
             MigrationType::Simple,
             REGISTRY_GENERATION_SQL.into_sql_str(),
+            false,
+        ),
+        Migration::new(
+            5,
+            "login failures".into(),
+            MigrationType::Simple,
+            LOGIN_FAILURES_SQL.into_sql_str(),
             false,
         ),
     ])

@@ -97,6 +97,8 @@ enum LockKey<'a> {
     Idempotency { actor: &'a str, key: &'a str },
     /// The certificate numbers with one prefix.
     CertificateNumber { prefix: &'a str },
+    /// The failed sign-ins of one subject (an account name or a client address).
+    LoginSubject { kind: &'a str, subject: &'a str },
 }
 
 impl LockKey<'_> {
@@ -107,6 +109,7 @@ impl LockKey<'_> {
             LockKey::Chains => ["chains", "", ""],
             LockKey::Idempotency { actor, key } => ["idempotency", actor, key],
             LockKey::CertificateNumber { prefix } => ["certificate-number", prefix, ""],
+            LockKey::LoginSubject { kind, subject } => ["login", kind, subject],
         };
         let mut text = format!("kcvs\0{space}\0");
         for p in parts {
@@ -270,6 +273,28 @@ pub struct WriteTx {
 impl WriteTx {
     pub fn actor(&self) -> &str {
         &self.actor
+    }
+
+    /// Hold the failed sign-ins of these subjects for the rest of the transaction, so two
+    /// processes count and add one attempt after the other. PostgreSQL only (SQLite has one
+    /// writer); taken in the order of their keys, so two attempts never wait for each other.
+    pub(crate) async fn lock_login_subjects(
+        &mut self,
+        subjects: &[(&str, &str)],
+    ) -> Result<(), StoreError> {
+        if self.backend != Backend::Postgres {
+            return Ok(());
+        }
+        let mut ids: Vec<i64> = subjects
+            .iter()
+            .map(|&(kind, subject)| LockKey::LoginSubject { kind, subject }.id(&self.lock_space))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            advisory_lock(&mut self.tx, id).await?;
+        }
+        Ok(())
     }
 
     pub fn now(&self) -> Timestamp {

@@ -939,3 +939,53 @@ async fn lapsed_certificates_leave_out_ended_renewed_and_caseless_ones() {
         );
     }
 }
+
+/// Start a sign-in attempt in a transaction of its own, as the server does before it checks the
+/// password: `Ok(())` counted, `Err(wait)` refused.
+async fn attempt(
+    store: &Store,
+    id: &str,
+    account: &str,
+    address: &str,
+    at: i64,
+) -> Result<(), u64> {
+    use kcvs_store::LoginSubject::{Account, Address};
+    let mut tx = begin(store, "anonymous", None).await;
+    let started = tx
+        .start_login_attempt(id, &[(Account(account), 2), (Address(address), 3)], 100, at)
+        .await
+        .unwrap();
+    tx.commit(&ok()).await.unwrap();
+    started
+}
+
+#[tokio::test]
+async fn login_failures_slide_and_a_success_takes_its_own_back() {
+    for b in backends().await {
+        let s = &b.store;
+        let ip = "192.0.2.1";
+        assert_eq!(attempt(s, "1", "a", ip, 0).await, Ok(()), "{}", b.name);
+        assert_eq!(attempt(s, "2", "a", ip, 10).await, Ok(()));
+        // Two failures: the account waits until the first leaves the window.
+        assert_eq!(attempt(s, "3", "a", ip, 20).await, Err(80), "{}", b.name);
+        assert_eq!(attempt(s, "4", "a", ip, 100).await, Ok(()));
+        // The address now has three failures (0 fell out; 10, 100 and one for `b`)...
+        assert_eq!(attempt(s, "5", "b", ip, 101).await, Ok(()));
+        assert_eq!(attempt(s, "6", "c", ip, 102).await, Err(8), "{}", b.name);
+        // ...until `b` turns out to succeed: its own failure is taken back.
+        let mut tx = begin(s, "usr-b", None).await;
+        tx.login_succeeded("5", "b").await.unwrap();
+        tx.commit(&ok()).await.unwrap();
+        assert_eq!(attempt(s, "7", "c", ip, 103).await, Ok(()), "{}", b.name);
+        // The purge forgets what is out of the window.
+        let mut tx = begin(s, "system", None).await;
+        assert_eq!(
+            tx.purge_login_failures(1000 - 100).await.unwrap(),
+            8,
+            "{}",
+            b.name
+        );
+        tx.commit(&ok()).await.unwrap();
+        assert_eq!(attempt(s, "8", "a", ip, 1000).await, Ok(()));
+    }
+}

@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 
+use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Method, Request};
@@ -21,6 +22,18 @@ pub async fn call(
     body: &str,
     peer: Option<&str>,
 ) -> Res {
+    call_on(&t.app, method, path, headers, body, peer).await
+}
+
+/// [`call`] to the server process `app` (e.g. [`TestApp::other_process`]'s).
+async fn call_on(
+    app: &Router,
+    method: Method,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+    peer: Option<&str>,
+) -> Res {
     let mut b = Request::builder().method(method).uri(path);
     for (k, v) in headers {
         b = b.header(*k, *v);
@@ -30,7 +43,7 @@ pub async fn call(
         let addr: SocketAddr = p.parse().unwrap();
         req.extensions_mut().insert(ConnectInfo(addr));
     }
-    res_of(t.app.clone().oneshot(req).await.unwrap()).await
+    res_of(app.clone().oneshot(req).await.unwrap()).await
 }
 
 /// A response, read whole.
@@ -48,8 +61,12 @@ pub async fn res_of(res: axum::response::Response) -> Res {
 }
 
 async fn login(t: &TestApp, user: &str, password: &str, peer: &str) -> Res {
-    call(
-        t,
+    login_on(&t.app, user, password, peer).await
+}
+
+async fn login_on(app: &Router, user: &str, password: &str, peer: &str) -> Res {
+    call_on(
+        app,
         Method::POST,
         "/api/v1/auth/login",
         &[("content-type", "application/json")],
@@ -80,6 +97,51 @@ fn advance(t: &TestApp, secs: i64) {
     let now = t.clock.now();
     t.clock
         .set(jiff::Timestamp::from_second(now.as_second() + secs).unwrap());
+}
+
+on_each_backend!(two_server_processes_share_the_login_limit);
+
+/// Failed sign-ins are counted in the database: failures through one server process count in
+/// another on the same database, and guesses sent to both at once are checked no more often
+/// than the limit allows.
+async fn two_server_processes_share_the_login_limit(t: TestApp) {
+    let (_, other) = t.other_process().await;
+    let a = "192.0.2.50:1";
+    for _ in 0..3 {
+        assert_eq!(login(&t, "acme", "wrong", a).await.status, 401);
+    }
+    for _ in 0..2 {
+        assert_eq!(login_on(&other, "acme", "wrong", a).await.status, 401);
+    }
+    // Five failures between the two: each refuses even the right password now.
+    assert_eq!(login(&t, "acme", "password-acme", a).await.status, 429);
+    assert_eq!(
+        login_on(&other, "acme", "password-acme", a).await.status,
+        429
+    );
+
+    // Twelve guesses at once for another account, six to each process: five are checked, the
+    // rest refused.
+    let mut guesses = tokio::task::JoinSet::new();
+    for i in 0..12 {
+        let app = if i % 2 == 0 {
+            t.app.clone()
+        } else {
+            other.clone()
+        };
+        guesses.spawn(async move {
+            login_on(&app, "eva1", "wrong", "192.0.2.51:1")
+                .await
+                .status
+                .as_u16()
+        });
+    }
+    let mut statuses = guesses.join_all().await;
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses,
+        [401, 401, 401, 401, 401, 429, 429, 429, 429, 429, 429, 429]
+    );
 }
 
 #[tokio::test]
