@@ -337,6 +337,14 @@ impl Held {
         }
     }
 
+    /// Whether the current term came in with the case from an earlier register
+    /// (`import-certificate`) rather than being issued or renewed here: such a case has no
+    /// committee decision and no earlier term in this registry, and what happened to the term
+    /// before (its follow-ups among it) is not on this registry's record.
+    pub fn imported_term(&self) -> bool {
+        self.case.decision.is_none() && self.past.is_empty()
+    }
+
     /// A hearing that established fraud and has not been followed by the revocation.
     pub fn mandatory_revocation_pending(&self) -> bool {
         self.hearings

@@ -50,6 +50,9 @@ pub enum Standing {
     NotYet,
     /// The term ended (expiry, revocation, surrender) before it opened or before it was held.
     TermEnded,
+    /// Not recorded, on a term taken over from an earlier register, and already due or passed
+    /// over: it may have been held there, so it is neither late nor skipped on this record.
+    NotOnRecord,
 }
 
 impl Standing {
@@ -61,13 +64,16 @@ impl Standing {
 
 /// The follow-up years of `term` as they stand on `as_of`. `ended` is the first day the
 /// certificate no longer held (expiry, revocation, surrender), if it ended; years not recorded by
-/// then are [`Standing::TermEnded`] rather than late. `None` only for a term whose dates leave
-/// the calendar.
+/// then are [`Standing::TermEnded`] rather than late. `imported`: the term came from an earlier
+/// register ([`crate::lifecycle::Held::imported_term`]), whose follow-ups this one does not
+/// hold, so a year it would call skipped or overdue is [`Standing::NotOnRecord`]. `None` only
+/// for a term whose dates leave the calendar.
 pub fn follow_up_years(
     term: &Term,
     policy: &Policy,
     as_of: Date,
     ended: Option<Date>,
+    imported: bool,
 ) -> Option<Vec<FollowUpYear>> {
     // An end after `as_of` had not happened yet on that day.
     let ended = ended.filter(|e| *e <= as_of);
@@ -98,6 +104,11 @@ pub fn follow_up_years(
                 None => Standing::Open,
             },
         };
+        let standing = if imported && standing.is_flagged() {
+            Standing::NotOnRecord
+        } else {
+            standing
+        };
         out.push(FollowUpYear {
             year,
             opens,
@@ -116,7 +127,7 @@ pub fn of_case(state: &State, policy: &Policy, as_of: Date) -> Option<Vec<Follow
         State::Revoked(e) | State::Expired(e) | State::Surrendered(e) => (&e.held, Some(e.on)),
         _ => return None,
     };
-    follow_up_years(&held.current, policy, as_of, ended)
+    follow_up_years(&held.current, policy, as_of, ended, held.imported_term())
 }
 
 #[cfg(test)]
@@ -162,7 +173,7 @@ mod tests {
     }
 
     fn statuses(t: &Term, as_of: &str, ended: Option<&str>) -> Vec<Standing> {
-        follow_up_years(t, &Policy::default(), d(as_of), ended.map(d))
+        follow_up_years(t, &Policy::default(), d(as_of), ended.map(d), false)
             .expect("in range")
             .into_iter()
             .map(|y| y.standing)
@@ -171,7 +182,7 @@ mod tests {
 
     #[test]
     fn each_year_opens_on_an_anniversary_and_is_due_the_day_before_the_next() {
-        let years = follow_up_years(&term(&[]), &Policy::default(), d("2026-03-02"), None)
+        let years = follow_up_years(&term(&[]), &Policy::default(), d("2026-03-02"), None, false)
             .expect("in range");
         let dates: Vec<(u8, Date, Date)> =
             years.iter().map(|y| (y.year, y.opens, y.due_by)).collect();
@@ -223,5 +234,28 @@ mod tests {
         let t = term(&[]);
         let s = statuses(&t, "2030-06-01", Some("2027-05-01"));
         assert_eq!(s, vec![Overdue, TermEnded, TermEnded, TermEnded]);
+    }
+
+    #[test]
+    fn an_imported_term_flags_nothing_it_may_have_held_elsewhere() {
+        use Standing::*;
+        let policy = Policy::default();
+        let at = |t: &Term, as_of: &str| -> Vec<Standing> {
+            follow_up_years(t, &policy, d(as_of), None, true)
+                .expect("in range")
+                .into_iter()
+                .map(|y| y.standing)
+                .collect()
+        };
+        // Overdue and skipped on this register's own terms are not on record on an imported one;
+        // what is recorded, open or not yet open reads the same.
+        assert_eq!(
+            at(&term(&[]), "2027-04-01"),
+            vec![NotOnRecord, Open, NotYet, NotYet]
+        );
+        let s = at(&term(&[(3, "2028-04-01")]), "2028-04-02");
+        assert_eq!(&s[..2], &[NotOnRecord, NotOnRecord]);
+        assert!(matches!(s[2], Recorded { .. }));
+        assert!(!s.iter().any(Standing::is_flagged));
     }
 }

@@ -1117,6 +1117,10 @@ fn an_imported_certificate_is_a_case_that_can_be_heard_and_revoked() {
     );
     assert_eq!(cert.application.as_str(), "app-1");
     assert!(held.case.decision.is_none() && held.case.findings.is_empty());
+    // Its term is not this registry's own (follow-ups before it are not on record here); an
+    // issued certificate's is.
+    assert!(held.imported_term());
+    assert!(!certified(&c).held().unwrap().imported_term());
 
     let revoke = EventKind::Revoke {
         ground: RevocationGround::CriteriaNoLongerMet,

@@ -63,7 +63,8 @@ pub struct ApplicationView {
     /// Once a certificate is issued, each yearly follow-up of its current (or last) term on the
     /// server's date: `year`, `opens`, `due_by` and `standing.status`, one of `recorded` (with
     /// `date`, `method`, `passed`), `skipped` (a later year was recorded: `later_year`),
-    /// `overdue`, `open`, `not-yet`, `term-ended`. The due day is the assumption
+    /// `overdue`, `open`, `not-yet`, `term-ended`, `not-on-record` (a term taken over from an
+    /// earlier register, whose follow-ups before it this one does not hold). The due day is the assumption
     /// `registry.follow-up-due` (the last day of the year of validity); skipped and overdue years
     /// are shown, not sanctioned.
     #[schema(value_type = Vec<Object>)]

@@ -214,6 +214,7 @@ fn follow_up_years(ctx: &Ctx, state: &State) -> String {
             Standing::Open => badge(lang, "open"),
             Standing::NotYet => badge(lang, "not-yet"),
             Standing::TermEnded => badge(lang, "term-ended"),
+            Standing::NotOnRecord => badge(lang, "not-on-record"),
         };
         s.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{status}</td></tr>",

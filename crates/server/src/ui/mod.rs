@@ -572,6 +572,7 @@ pub fn word(lang: Lang, v: &str) -> String {
         "open" => L::new("open", "진행 가능"),
         "not-yet" => L::new("not yet open", "시작 전"),
         "term-ended" => L::new("term ended", "인증 종료"),
+        "not-on-record" => L::new("not on record (earlier register)", "기록 없음(이전 등록부)"),
         "on-site" => L::new("on-site", "현장평가"),
         "document-only" => L::new("document-only", "서면평가"),
         "designated" => L::new("designated", "지정"),

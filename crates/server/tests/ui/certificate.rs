@@ -538,3 +538,25 @@ async fn demo_certificates_expire_through_the_sweep() {
     assert!(page.text.contains("st-expired"), "{}", page.text);
     assert!(page.text.contains("2030-06-10"), "{}", page.text);
 }
+
+/// A demo certificate came from an earlier register, whose follow-ups this one does not hold:
+/// once its first year is past with nothing recorded here, the page says "not on record", not
+/// "overdue"; the next year reads open.
+#[tokio::test]
+async fn an_imported_certificate_flags_no_follow_up_it_may_have_had_elsewhere() {
+    let t = ui_app().await;
+    t.clock.set(crate::at("2026-07-01T00:00:00Z"));
+    let admin = t.login("admin").await;
+    let page = t
+        .get("/applications/app-import-csap-iaas-2025-0142", Some(&admin))
+        .await;
+    assert!(
+        page.text.contains("not on record (earlier register)")
+            && !page.text.contains(r#"class="st st-overdue""#)
+            && page
+                .text
+                .contains(r#"<span class="st st-open">open</span>"#),
+        "{}",
+        page.text
+    );
+}
