@@ -32,6 +32,25 @@ pub struct ScanRun {
     pub include_passes: bool,
     /// The date waivers were judged on.
     pub as_of: String,
+    /// `--baseline`: the earlier scan compared with, and how this one compares.
+    pub baseline: Option<BaselineRun>,
+}
+
+/// The baseline a scan was compared with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BaselineRun {
+    pub file: String,
+    pub counts: kcvs_scan::BaselineCounts,
+}
+
+/// A result's label, marked when the baseline already held it.
+fn baseline_label(label: String, state: Option<kcvs_scan::BaselineState>, lang: Lang) -> String {
+    match state {
+        Some(kcvs_scan::BaselineState::Unchanged) => {
+            format!("{label} ({})", t(lang, "in baseline", "기준선에 있음"))
+        }
+        _ => label,
+    }
 }
 
 fn status_label(s: Status) -> L {
@@ -112,6 +131,23 @@ pub fn scan_view_tallied(
             format!("{regime} / {tier}"),
         ));
     }
+    if let Some(b) = &run.baseline {
+        let c = b.counts;
+        kv.push((
+            t(lang, "Baseline", "기준선").to_owned(),
+            tf(
+                lang,
+                format!(
+                    "{}: {} new, {} unchanged (not counted for --fail-on), {} no longer found",
+                    b.file, c.new, c.unchanged, c.absent
+                ),
+                format!(
+                    "{}: 새 결과 {}건, 그대로 {}건(--fail-on에서 제외), 더는 나오지 않는 결과 {}건",
+                    b.file, c.new, c.unchanged, c.absent
+                ),
+            ),
+        ));
+    }
     doc.key_values(kv);
 
     doc.heading(2, t(lang, "Checks", "검사 항목"));
@@ -173,8 +209,11 @@ pub fn scan_view_tallied(
                         format!(" — 확인 방법: {}", s.get(lang)),
                     ));
                 }
-                let status =
-                    waived_label(status_label(f.status).get(lang), f.waiver.as_ref(), lang);
+                let status = baseline_label(
+                    waived_label(status_label(f.status).get(lang), f.waiver.as_ref(), lang),
+                    f.baseline,
+                    lang,
+                );
                 vec![
                     status,
                     f.check.as_str().to_owned(),
@@ -324,6 +363,8 @@ struct FindingJson<'a> {
     line: Option<u64>,
     column: Option<u64>,
     waiver: Option<WaiverJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -350,8 +391,18 @@ struct ScanJson<'a> {
     regime: Option<&'a str>,
     tier: Option<&'a str>,
     summary: Vec<SummaryJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<BaselineJson<'a>>,
     findings_include_passes: bool,
     findings: Vec<FindingJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct BaselineJson<'a> {
+    file: &'a str,
+    new: usize,
+    unchanged: usize,
+    absent: usize,
 }
 
 fn scan_doc<'a>(
@@ -376,6 +427,7 @@ fn scan_doc<'a>(
             line: f.location.line,
             column: f.location.column,
             waiver: f.waiver.as_ref().map(waiver_json),
+            baseline: f.baseline.map(kcvs_scan::BaselineState::as_str),
         })
         .collect();
     scan_head(run, counts, lang, list)
@@ -412,6 +464,12 @@ fn scan_head<'a>(
         regime: run.applies.as_ref().map(|a| a.0.as_str()),
         tier: run.applies.as_ref().map(|a| a.1.as_str()),
         summary,
+        baseline: run.baseline.as_ref().map(|b| BaselineJson {
+            file: &b.file,
+            new: b.counts.new,
+            unchanged: b.counts.unchanged,
+            absent: b.counts.absent,
+        }),
         findings_include_passes: run.include_passes,
         findings,
     }
@@ -584,6 +642,11 @@ fn finding_json(b: &mut Vec<u8>, f: &Finding, lang: Lang) {
             b.extend_from_slice(b"\n      }");
         }
     }
+    if let Some(state) = f.baseline {
+        b.extend_from_slice(b",\n");
+        field(b, b"\"baseline\": ");
+        json_str(b, state.as_str());
+    }
     b.extend_from_slice(b"\n    }");
 }
 
@@ -733,6 +796,9 @@ pub fn scan_sarif(run: &ScanRun, findings: &[Finding], lang: Lang) -> Value {
                 },
             });
             sarif_waiver(&mut result, f.waiver.as_ref());
+            if let Some(state) = f.baseline {
+                result["baselineState"] = json!(state.as_str());
+            }
             result
         })
         .collect();
@@ -741,7 +807,7 @@ pub fn scan_sarif(run: &ScanRun, findings: &[Finding], lang: Lang) -> Value {
         .iter()
         .map(|f| json!({"location": {"uri": artifact_uri(f)}}))
         .collect();
-    json!({
+    let mut sarif = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
@@ -754,7 +820,18 @@ pub fn scan_sarif(run: &ScanRun, findings: &[Finding], lang: Lang) -> Value {
             "results": results,
             "columnKind": "unicodeCodePoints",
         }],
-    })
+    });
+    // The baseline compared with, in the run's property bag (`baselineState` on each result says
+    // which results it held).
+    if let (Some(b), Some(r)) = (&run.baseline, sarif.pointer_mut("/runs/0")) {
+        r["properties"] = json!({"kcvs_baseline": {
+            "file": b.file,
+            "new": b.counts.new,
+            "unchanged": b.counts.unchanged,
+            "absent": b.counts.absent,
+        }});
+    }
+    sarif
 }
 
 // ---- Rego policies (`kcvs scan --policy`) ---------------------------------------------------
@@ -827,9 +904,13 @@ pub fn add_policies_view(view: &mut View, run: &ScanRun, results: &PolicyResults
             .iter()
             .map(|f| {
                 vec![
-                    waived_label(
-                        policy_level_label(f.level).get(lang),
-                        f.waiver.as_ref(),
+                    baseline_label(
+                        waived_label(
+                            policy_level_label(f.level).get(lang),
+                            f.waiver.as_ref(),
+                            lang,
+                        ),
+                        f.baseline,
                         lang,
                     ),
                     format!("rego:{}", f.package),
@@ -914,6 +995,9 @@ pub fn add_policies_json(json: &mut Value, run: &ScanRun, results: &PolicyResult
                 "source": "rego",
                 "policy": {"package": f.package, "rule": f.level.rule(), "files": files},
             }));
+            if let (Some(state), Some(last)) = (f.baseline, findings.last_mut()) {
+                last["baseline"] = json!(state.as_str());
+            }
         }
         if run.include_passes {
             for p in results
@@ -1021,6 +1105,9 @@ pub fn add_policies_sarif(sarif: &mut Value, run: &ScanRun, results: &PolicyResu
             },
         });
         sarif_waiver(&mut result, f.waiver.as_ref());
+        if let Some(state) = f.baseline {
+            result["baselineState"] = json!(state.as_str());
+        }
         out.push(result);
     }
     if let Some(r) = run_json
@@ -1079,6 +1166,7 @@ mod tests {
                 column: Some(1),
             },
             waiver: None,
+            baseline: None,
         };
         let mut findings = [
             finding(
@@ -1109,7 +1197,17 @@ mod tests {
             expires: date("2026-01-01"),
             in_force: false,
         });
-        for include_passes in [false, true] {
+        findings[0].baseline = Some(kcvs_scan::BaselineState::Unchanged);
+        findings[2].baseline = Some(kcvs_scan::BaselineState::New);
+        let compared = BaselineRun {
+            file: "before \"1\".json".to_owned(),
+            counts: kcvs_scan::BaselineCounts {
+                new: 1,
+                unchanged: 1,
+                absent: 2,
+            },
+        };
+        for (include_passes, baseline) in [(false, None), (true, None), (false, Some(compared))] {
             for lang in [Lang::En, Lang::Ko] {
                 for list in [&findings[..], &findings[1..2], &[]] {
                     let run = ScanRun {
@@ -1119,6 +1217,7 @@ mod tests {
                         applies: Some(("csap-2023".into(), "high".into(), vec![])),
                         include_passes,
                         as_of: "2026-11-23".to_owned(),
+                        baseline: baseline.clone(),
                         ..ScanRun::default()
                     };
                     let counts = tally(list);

@@ -43,6 +43,7 @@ fn example_run(waivers: Vec<Waiver>) -> (ScanRun, Vec<Finding>) {
         applies: None,
         include_passes: false,
         as_of: as_of.to_string(),
+        baseline: None,
     };
     (run, findings)
 }
@@ -65,10 +66,13 @@ fn sarif_is_valid_against_the_official_schema() {
     let validator = jsonschema::validator_for(&schema).unwrap();
     let (run, findings) = example_run(waivers());
     let sarif = scan_sarif(&run, &findings, Lang::En);
-    let errors: Vec<String> = validator
-        .iter_errors(&sarif)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
+    let schema_errors = |sarif: &serde_json::Value| -> Vec<String> {
+        validator
+            .iter_errors(sarif)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect()
+    };
+    let errors = schema_errors(&sarif);
     assert!(errors.is_empty(), "{errors:#?}");
     // The validator does reject what the schema forbids.
     let mut bad = sarif.clone();
@@ -102,6 +106,49 @@ fn sarif_is_valid_against_the_official_schema() {
     assert_eq!(
         expired["properties"]["expired_waiver"]["expires"],
         "2026-06-30"
+    );
+
+    // Against a baseline (this scan's own JSON, less its first result): that result is new, the
+    // rest unchanged, and the SARIF is still valid.
+    let (mut run, mut findings) = example_run(waivers());
+    let mut before: serde_json::Value =
+        serde_json::from_str(&scan_json_text(&run, &findings, Lang::En)).unwrap();
+    let dropped = before["findings"].as_array_mut().unwrap().remove(0);
+    let baseline = Baseline::read(&before.to_string(), "before.json").unwrap();
+    let counts = baseline.mark(&mut findings, None);
+    assert_eq!((counts.new, counts.absent), (1, 0));
+    run.baseline = Some(kcvs_report::scan::BaselineRun {
+        file: "before.json".to_owned(),
+        counts,
+    });
+    let sarif = scan_sarif(&run, &findings, Lang::En);
+    let errors = schema_errors(&sarif);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let states: Vec<(&str, &str)> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["locations"][0]["logicalLocations"][0]["name"]
+                    .as_str()
+                    .unwrap(),
+                r["baselineState"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        states.contains(&(dropped["address"].as_str().unwrap(), "new")),
+        "{states:?}"
+    );
+    assert_eq!(
+        states.iter().filter(|s| s.1 == "new").count(),
+        1,
+        "{states:?}"
+    );
+    assert_eq!(
+        sarif["runs"][0]["properties"]["kcvs_baseline"]["unchanged"],
+        counts.unchanged
     );
 }
 

@@ -177,12 +177,19 @@ pub struct Finding {
     pub location: SourceLoc,
     /// A waiver that matched, in force or expired.
     pub waiver: Option<WaiverMatch>,
+    /// New or unchanged against `--baseline` (`None` without one, and for passes).
+    pub baseline: Option<crate::baseline::BaselineState>,
 }
 
 impl Finding {
     /// Not a pass, and not covered by a waiver in force.
     pub fn counts(&self) -> bool {
         self.status != Status::Pass && !self.waiver.as_ref().is_some_and(|w| w.in_force)
+    }
+
+    /// Held by the baseline: it stands, but `--fail-on` does not count it.
+    pub fn in_baseline(&self) -> bool {
+        self.baseline == Some(crate::baseline::BaselineState::Unchanged)
     }
 }
 
@@ -374,6 +381,7 @@ fn check_slice(
                 requirements: check.requirements(),
                 location: r.location.clone(),
                 waiver,
+                baseline: None,
             });
         }
     }

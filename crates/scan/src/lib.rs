@@ -20,6 +20,7 @@ Modules: [`plan`] (the streaming plan reader), [`inventory`], [`region`] (placem
 [`rego`] (user checks in Rego, evaluated with regorus).
 */
 
+pub mod baseline;
 pub mod checks;
 mod error;
 pub mod inventory;
@@ -29,6 +30,7 @@ pub mod rego;
 pub mod resource;
 pub mod waivers;
 
+pub use baseline::{Baseline, BaselineCounts, BaselineState};
 pub use checks::{
     CheckId, CheckRun, CheckSelection, ControlRef, Finding, Status, holds_data, interesting,
     run_checks, run_checks_tallied,

@@ -118,12 +118,19 @@ pub struct PolicyFinding {
     pub location: Option<SourceLoc>,
     /// The waiver covering this result (see [`PolicyResults::apply_waivers`]), in force or expired.
     pub waiver: Option<WaiverMatch>,
+    /// New or unchanged against `--baseline` (`None` without one).
+    pub baseline: Option<crate::baseline::BaselineState>,
 }
 
 impl PolicyFinding {
     /// Whether the result still counts: a waiver in force excepts it.
     pub fn counts(&self) -> bool {
         !self.waiver.as_ref().is_some_and(|w| w.in_force)
+    }
+
+    /// Held by the baseline: it stands, but `--fail-on` does not count it.
+    pub fn in_baseline(&self) -> bool {
+        self.baseline == Some(crate::baseline::BaselineState::Unchanged)
     }
 }
 
@@ -532,6 +539,7 @@ impl Policies {
             address,
             controls,
             waiver: None,
+            baseline: None,
         })
     }
 }

@@ -13,12 +13,14 @@ use kcvs_filemap::How;
 use kcvs_model::{Date, Lang, RegimeId, RequirementKind, RuleSet};
 use kcvs_report::i18n::tf;
 use kcvs_report::scan::{
-    ScanRun, add_policies_sarif, add_policies_view, scan_sarif, scan_view_tallied, write_scan_json,
+    BaselineRun, ScanRun, add_policies_sarif, add_policies_view, scan_sarif, scan_view_tallied,
+    write_scan_json,
 };
 use kcvs_report::{Format, render_json};
 use kcvs_scan::{
-    CheckId, CheckSelection, InventoryFormat, Policies, PolicyError, PolicyFile, PolicyLevel,
-    PolicyResults, ReadOptions, ScanError, Status, read_inventory, read_plan, read_waivers,
+    Baseline, CheckId, CheckSelection, InventoryFormat, Policies, PolicyError, PolicyFile,
+    PolicyLevel, PolicyResults, ReadOptions, ScanError, Status, read_inventory, read_plan,
+    read_waivers,
 };
 
 use crate::args::{FormatArg, GlobalArgs};
@@ -62,6 +64,10 @@ pub struct ScanArgs {
     /// or ones another program may rewrite during the scan)
     #[arg(long)]
     pub no_mmap: bool,
+    /// An earlier scan's JSON (`--format json`): results it already held stay listed, marked
+    /// unchanged, but do not count for --fail-on; only new ones do
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -143,6 +149,15 @@ fn read_inputs(global: &GlobalArgs, args: &ScanArgs, lang: Lang) -> Result<Input
             read_waivers(&text, &path.display().to_string()).map_err(|e| scan_error(&e, lang))?
         }
         None => Vec::new(),
+    };
+    let baseline = match &args.baseline {
+        Some(path) => {
+            let name = path.display().to_string();
+            let text = read_text(path, lang)?;
+            let b = Baseline::read(&text, &name).map_err(|e| scan_error(&e, lang))?;
+            Some((name, b))
+        }
+        None => None,
     };
 
     let mut inputs: Vec<(PathBuf, Option<InventoryFormat>)> = Vec::new();
@@ -251,6 +266,7 @@ fn read_inputs(global: &GlobalArgs, args: &ScanArgs, lang: Lang) -> Result<Input
     Ok(Inputs {
         checks,
         waivers,
+        baseline,
         policies,
         resources,
         files,
@@ -262,6 +278,8 @@ fn read_inputs(global: &GlobalArgs, args: &ScanArgs, lang: Lang) -> Result<Input
 struct Inputs {
     checks: Vec<CheckId>,
     waivers: Vec<kcvs_scan::Waiver>,
+    /// `--baseline`: its file name and the results it held.
+    baseline: Option<(String, Baseline)>,
     policies: Option<Policies>,
     resources: Vec<kcvs_scan::Resource>,
     files: Vec<String>,
@@ -289,6 +307,7 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Output, CliError> {
     let Inputs {
         checks,
         waivers,
+        baseline,
         mut policies,
         mut resources,
         files,
@@ -307,8 +326,8 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Output, CliError> {
         ctx.as_of,
         args.include_passes,
     );
-    let (findings, counts) = (checked.findings, checked.tally);
-    let run = ScanRun {
+    let (mut findings, counts) = (checked.findings, checked.tally);
+    let mut run = ScanRun {
         files,
         resources: resources
             .iter()
@@ -319,8 +338,9 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Output, CliError> {
         applies,
         include_passes: args.include_passes,
         as_of: ctx.as_of.to_string(),
+        baseline: None,
     };
-    let policy_results = match &mut policies {
+    let mut policy_results = match &mut policies {
         Some(p) => {
             let mut results = evaluate_policies(p, &resources, &run.files, &ctx)?;
             results.apply_waivers(&selection.waivers, ctx.as_of);
@@ -328,6 +348,13 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Output, CliError> {
         }
         None => None,
     };
+    if let Some((file, b)) = &baseline {
+        let counts = b.mark(&mut findings, policy_results.as_mut());
+        run.baseline = Some(BaselineRun {
+            file: file.clone(),
+            counts,
+        });
+    }
     let stdout = match (global.format, &policy_results) {
         (FormatArg::Sarif, None) => render_json(&scan_sarif(&run, &findings, lang)),
         (FormatArg::Json, None) => {
@@ -366,11 +393,15 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<Output, CliError> {
         FailOn::Unknown => s != Status::Pass,
         FailOn::None => false,
     };
-    let negative = findings.iter().any(|f| f.counts() && threshold(f.status))
+    // Waivers in force and results the baseline already held do not count.
+    let negative = findings
+        .iter()
+        .any(|f| f.counts() && !f.in_baseline() && threshold(f.status))
         || policy_results.as_ref().is_some_and(|p| {
             // `deny` is a fail; `warn` counts from `--fail-on unknown` on.
             p.findings.iter().any(|f| {
                 f.counts()
+                    && !f.in_baseline()
                     && threshold(match f.level {
                         PolicyLevel::Deny => Status::Fail,
                         PolicyLevel::Warn => Status::Unknown,

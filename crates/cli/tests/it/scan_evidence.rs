@@ -395,3 +395,119 @@ fn waivers_cover_policy_results() {
         "{text}"
     );
 }
+
+/// `--baseline` with an earlier scan's JSON: results it held (built-in and Rego) stay listed,
+/// marked unchanged, and no longer count for `--fail-on`; a result it did not hold is new and
+/// does; one it held that no longer comes is counted absent. A file that is not a scan's JSON
+/// is refused with its position.
+#[test]
+fn a_baseline_lets_only_new_results_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = path("examples/scan/plan-multicloud.json");
+    let policies = path("examples/scan/policies");
+    let scan = |extra: &[&str]| {
+        let mut args = vec![
+            "scan",
+            plan.as_str(),
+            "--policy",
+            policies.as_str(),
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let first = scan(&[]);
+    assert_eq!(first.status.code(), Some(1), "{}", stderr(&first));
+    let before = json_of(&first);
+    write(dir.path(), "before.json", &stdout(&first));
+    let base = dir.path().join("before.json").display().to_string();
+
+    // The same plan against its own scan: everything unchanged, nothing fails the run.
+    let again = scan(&["--baseline", &base]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    let doc = json_of(&again);
+    let held = before["findings"].as_array().unwrap().len();
+    assert_eq!(doc["baseline"]["unchanged"], held, "{}", doc["baseline"]);
+    assert_eq!(
+        (
+            doc["baseline"]["new"].as_u64(),
+            doc["baseline"]["absent"].as_u64()
+        ),
+        (Some(0), Some(0))
+    );
+    let findings = doc["findings"].as_array().unwrap();
+    assert!(
+        findings.iter().all(|f| f["baseline"] == "unchanged"),
+        "{doc:#}"
+    );
+    assert!(findings.iter().any(|f| f["source"] == "rego"));
+    // Statuses are untouched: the baseline only changes what counts.
+    assert_eq!(doc["summary"], before["summary"]);
+
+    // A baseline that lacks one built-in and one Rego result, and holds one that no longer
+    // comes: the two are new and fail the run, the third is absent.
+    let mut edited = before.clone();
+    let list = edited["findings"].as_array_mut().unwrap();
+    let builtin = list.iter().position(|f| f["source"] != "rego").unwrap();
+    let gone_builtin = list.remove(builtin);
+    let rego = list.iter().position(|f| f["source"] == "rego").unwrap();
+    let gone_rego = list.remove(rego);
+    list.push(serde_json::json!({"check": "residency", "address": "aws_s3_bucket.removed", "status": "fail"}));
+    write(dir.path(), "edited.json", &edited.to_string());
+    let edited_path = dir.path().join("edited.json").display().to_string();
+    let out = scan(&["--baseline", &edited_path]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let doc = json_of(&out);
+    assert_eq!(
+        (
+            doc["baseline"]["new"].as_u64(),
+            doc["baseline"]["absent"].as_u64()
+        ),
+        (Some(2), Some(1)),
+        "{}",
+        doc["baseline"]
+    );
+    let new: Vec<(String, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["baseline"] == "new")
+        .map(|f| {
+            (
+                f["check"].as_str().unwrap().to_owned(),
+                f["address"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    for gone in [&gone_builtin, &gone_rego] {
+        let key = (
+            gone["check"].as_str().unwrap().to_owned(),
+            gone["address"].as_str().unwrap().to_owned(),
+        );
+        assert!(new.contains(&key), "{key:?} not in {new:?}");
+    }
+    // With the fail threshold off, the same run exits 0.
+    assert_eq!(
+        scan(&["--baseline", &edited_path, "--fail-on", "none"])
+            .status
+            .code(),
+        Some(0)
+    );
+    // The text view says what the baseline did.
+    let text = run(&["scan", &plan, "--baseline", &base]);
+    assert!(
+        stdout(&text).contains("(in baseline)") && stdout(&text).contains("0 new"),
+        "{}",
+        stdout(&text)
+    );
+
+    // A plan given as the baseline: exit 2, naming the file and what it should be.
+    let out = scan(&["--baseline", &plan]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("plan-multicloud.json:") && err.contains("kcvs scan --format json"),
+        "{err}"
+    );
+}
