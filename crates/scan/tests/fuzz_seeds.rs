@@ -57,6 +57,12 @@ fn read_all(data: &[u8]) -> Result<(), String> {
             within(data, &e).map_err(|m| format!("{format:?}: {m}"))?;
         }
     }
+    // A baseline is text (the CLI reads it as UTF-8 first).
+    if let Ok(text) = std::str::from_utf8(data)
+        && let Err(e) = kcvs_scan::Baseline::read(text, "in.json")
+    {
+        within(data, &e).map_err(|m| format!("baseline: {m}"))?;
+    }
     Ok(())
 }
 
