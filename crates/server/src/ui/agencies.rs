@@ -17,7 +17,7 @@ use kcvs_report::i18n::L;
 use kcvs_store::AgencyRecord;
 use serde_json::{Value, json};
 
-use super::{Ctx, Fields, answer, badge, enc, esc, kv_table, reasons, st, word};
+use super::{Ctx, Fields, answer, badge, enc, esc, kv_table, reasons, st, table_open, word};
 use crate::error::ApiError;
 use crate::extract::{Caller, Role};
 use crate::routes::agencies as api;
@@ -103,17 +103,19 @@ async fn agencies_page(ctx: &Ctx) -> Result<Response, ApiError> {
     let list = api::list_agencies(st(ctx), caller(ctx)).await?.0;
     let records = ctx.state.store().agencies().await?;
     let mut b = format!(
-        "<p>{}</p><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        "<p>{}</p>{}",
         ctx.t(
             "Agencies designated to certify or evaluate cloud services (Act Art. 23-2), with their suspensions and revocations (Art. 23-4).",
             "클라우드서비스를 인증하거나 평가하도록 지정된 기관과 그 업무정지·지정취소 (법 제23조의2, 제23조의4)."
         ),
-        ctx.t("Agency", "기관"),
-        ctx.t("Name", "이름"),
-        ctx.t("Kind", "구분"),
-        ctx.t("Status", "상태"),
-        ctx.t("Designation term", "지정 기간"),
-        ctx.t("May work today", "오늘 업무 가능"),
+        table_open(&[
+            ctx.t("Agency", "기관"),
+            ctx.t("Name", "이름"),
+            ctx.t("Kind", "구분"),
+            ctx.t("Status", "상태"),
+            ctx.t("Designation term", "지정 기간"),
+            ctx.t("May work today", "오늘 업무 가능"),
+        ]),
     );
     for a in &list {
         let state = records
@@ -276,11 +278,14 @@ async fn agency_page(ctx: &Ctx, id: &str) -> Result<Response, ApiError> {
     }
     let mut b = kv_table(&rows);
     b.push_str(&format!(
-        "<h2>{}</h2><table><thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        "<h2>{}</h2>{}",
         ctx.t("History", "이력"),
-        ctx.t("Date", "일자"),
-        ctx.t("Event", "사건"),
-        ctx.t("Details", "내용"),
+        table_open(&[
+            "#",
+            ctx.t("Date", "일자"),
+            ctx.t("Event", "사건"),
+            ctx.t("Details", "내용"),
+        ]),
     ));
     for (i, e) in record.events.iter().enumerate() {
         b.push_str(&format!(

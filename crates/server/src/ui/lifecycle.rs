@@ -15,15 +15,15 @@ use kcvs_registry::lifecycle::{
     Application, EndCause, Event, EventKind, FollowUp, FollowUpMethod, HostCertificate,
     RevocationGround, ServiceType, Severity, State, TransitionError,
 };
+use kcvs_registry::schedule::Standing;
 use kcvs_registry::{
     ApplicationId, CertificateNumber, ProviderId, RegimeRef, SchemeRef, ServiceRef,
 };
 use serde_json::Value;
 
-use super::{Ctx, badge, enc, esc, kv_table, reasons, word};
+use super::{Ctx, badge, enc, esc, kv_table, reasons, table_open, word};
 use crate::error::ApiError;
 use crate::extract::{Role, User};
-use kcvs_registry::schedule::Standing;
 
 /// What the registry says to `kind` today, without recording anything.
 fn would(ctx: &Ctx, state: &State, kind: EventKind) -> Result<State, TransitionError> {
@@ -149,12 +149,14 @@ pub fn certificate_section(ctx: &Ctx, state: &State) -> String {
     s.push_str(&follow_up_table(ctx, &held.current.follow_ups));
     s.push_str(&follow_up_years(ctx, state));
     s.push_str(&format!(
-        "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        "<h2>{}</h2>{}",
         ctx.t("Hearings", "청문"),
-        ctx.t("Date", "일자"),
-        ctx.t("Ground", "사유"),
-        ctx.t("Established", "사유 인정"),
-        ctx.t("Record", "청문 기록"),
+        table_open(&[
+            ctx.t("Date", "일자"),
+            ctx.t("Ground", "사유"),
+            ctx.t("Established", "사유 인정"),
+            ctx.t("Record", "청문 기록"),
+        ]),
     ));
     for h in &held.hearings {
         s.push_str(&format!(
@@ -191,12 +193,14 @@ fn follow_up_years(ctx: &Ctx, state: &State) -> String {
     };
     let lang = ctx.lang;
     let mut s = format!(
-        "<h3>{}</h3><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        "<h3>{}</h3>{}",
         ctx.t("Follow-up years", "연차별 사후평가"),
-        ctx.t("Year", "연차"),
-        ctx.t("Opens", "시작일"),
-        ctx.t("Due by", "기한"),
-        ctx.t("Status", "상태"),
+        table_open(&[
+            ctx.t("Year", "연차"),
+            ctx.t("Opens", "시작일"),
+            ctx.t("Due by", "기한"),
+            ctx.t("Status", "상태"),
+        ]),
     );
     for y in &years {
         let status = match &y.standing {
@@ -236,13 +240,15 @@ fn follow_up_years(ctx: &Ctx, state: &State) -> String {
 fn follow_up_table(ctx: &Ctx, follow_ups: &[FollowUp]) -> String {
     let lang = ctx.lang;
     let mut s = format!(
-        "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        "<h2>{}</h2>{}",
         ctx.t("Follow-up evaluations", "사후평가"),
-        ctx.t("Year", "연차"),
-        ctx.t("Date", "일자"),
-        ctx.t("Method", "방식"),
-        ctx.t("Result", "결과"),
-        ctx.t("Findings", "결함"),
+        table_open(&[
+            ctx.t("Year", "연차"),
+            ctx.t("Date", "일자"),
+            ctx.t("Method", "방식"),
+            ctx.t("Result", "결과"),
+            ctx.t("Findings", "결함"),
+        ]),
     );
     for f in follow_ups {
         let findings = f

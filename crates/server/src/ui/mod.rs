@@ -608,3 +608,16 @@ pub fn badge(lang: Lang, v: &str) -> String {
         esc(&word(lang, v))
     )
 }
+
+/// The opening of a table with a header row: `<table><thead><tr>`, a `<th>` per label (already
+/// HTML), and `<tbody>`; the caller adds the rows and `</tbody></table>`.
+pub fn table_open(headers: &[&str]) -> String {
+    let mut s = String::from("<table><thead><tr>");
+    for h in headers {
+        s.push_str("<th>");
+        s.push_str(h);
+        s.push_str("</th>");
+    }
+    s.push_str("</tr></thead><tbody>");
+    s
+}

@@ -9,7 +9,7 @@ use kcvs_registry::Date;
 use kcvs_registry::signing::{SignedCertificate, verify_certificate};
 use kcvs_registry::translog::{InclusionProof, LogEntry, SignedTreeHead, verify_entry};
 
-use super::{Ctx, Fields, badge, enc, esc, kv_table, st, word};
+use super::{Ctx, Fields, badge, enc, esc, kv_table, st, table_open, word};
 use crate::error::ApiError;
 use crate::extract::{ApiQuery, Caller, JsonBody, Role};
 use crate::routes::public::{
@@ -97,8 +97,7 @@ fn select(name: &str, label: &str, options: &[(String, String)], chosen: Option<
 
 fn registry_table(ctx: &Ctx, rows: &[RegistryEntry]) -> String {
     let lang = ctx.lang;
-    let mut s = format!(
-        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+    let mut s = table_open(&[
         ctx.t("Certificate", "인증번호"),
         ctx.t("Service", "서비스"),
         ctx.t("Provider", "사업자"),
@@ -109,7 +108,7 @@ fn registry_table(ctx: &Ctx, rows: &[RegistryEntry]) -> String {
         ctx.t("Issued", "발급일"),
         ctx.t("Valid until", "유효 기간 만료"),
         ctx.t("Status", "상태"),
-    );
+    ]);
     for e in rows {
         s.push_str(&format!(
             r#"<tr><td><a href="/certificates/{n}">{ne}</a></td><td><a href="/services/{sv}">{se}</a></td><td>{p}</td><td>{r}</td><td>{tier}</td><td>{ty}</td><td>{scope}</td><td>{i}</td><td>{u}</td><td>{st}</td></tr>"#,
@@ -663,15 +662,14 @@ async fn eligibility_one(
         ctx.t("As of", "기준일"),
         report.as_of,
     );
-    s.push_str(&format!(
-        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+    s.push_str(&table_open(&[
         ctx.t("Service", "서비스"),
         ctx.t("Provider", "사업자"),
         ctx.t("Verdict", "판정"),
         ctx.t("Certificate", "인증번호"),
         ctx.t("Blockers", "차단 사유"),
         ctx.t("Evidence needed", "필요한 증빙"),
-    ));
+    ]));
     for v in &report.services {
         let blockers: Vec<String> = v
             .blockers

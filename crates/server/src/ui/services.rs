@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
 
-use super::{Ctx, Fields, answer, enc, esc, st};
+use super::{Ctx, Fields, answer, enc, esc, st, table_open};
 use crate::error::ApiError;
 use crate::extract::{Caller, Role};
 use crate::routes::applications as api;
@@ -40,12 +40,11 @@ async fn services_page(
         .as_ref()
         .and_then(|u| u.provider())
         .map(str::to_owned);
-    let mut b = format!(
-        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+    let mut b = table_open(&[
         ctx.t("Service", "서비스"),
         ctx.t("Name", "이름"),
         ctx.t("Provider", "사업자"),
-    );
+    ]);
     let shown: Vec<_> = list
         .iter()
         .filter(|s| mine.as_deref().is_none_or(|p| p == s.provider))

@@ -8,7 +8,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::{Ctx, Fields, answer, badge, enc, esc, st};
+use super::{Ctx, Fields, answer, badge, enc, esc, st, table_open};
 use crate::error::ApiError;
 use crate::extract::{ApiQuery, Caller};
 use crate::routes::tokens::{TokenView, TokensQuery, list_tokens, revoke_token};
@@ -26,15 +26,15 @@ fn when(secs: i64) -> String {
 
 fn table(ctx: &Ctx, tokens: &[TokenView]) -> String {
     let lang = ctx.lang;
-    let mut b = format!(
-        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>",
+    let mut b = table_open(&[
         ctx.t("Name", "이름"),
         ctx.t("ID", "ID"),
         ctx.t("Scopes", "권한 범위"),
         ctx.t("Created", "생성"),
         ctx.t("Expires", "만료"),
         ctx.t("Status", "상태"),
-    );
+        "",
+    ]);
     for t in tokens {
         let status = serde_json::to_value(t.status)
             .ok()

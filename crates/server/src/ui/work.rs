@@ -10,7 +10,9 @@ use kcvs_registry::committee::{CommitteeError, Member, Resolution, tally};
 use kcvs_registry::lifecycle::{State as CaseState, StateName};
 use serde_json::{Value, json};
 
-use super::{Ctx, Fields, answer, badge, enc, esc, kv_table, lifecycle, reasons, st, word};
+use super::{
+    Ctx, Fields, answer, badge, enc, esc, kv_table, lifecycle, reasons, st, table_open, word,
+};
 use crate::error::ApiError;
 use crate::extract::{Caller, Role, User};
 use crate::routes::{applications as api, committee};
@@ -39,15 +41,14 @@ async fn applications_page(ctx: &Ctx) -> Result<Response, ApiError> {
     let lang = ctx.lang;
     let u = user(ctx)?;
     let list = api::list_applications(st(ctx), caller(ctx)).await?.0;
-    let mut b = format!(
-        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+    let mut b = table_open(&[
         ctx.t("Application", "신청"),
         ctx.t("Provider", "사업자"),
         ctx.t("Service", "서비스"),
         ctx.t("Regime", "제도"),
         ctx.t("State", "진행 상태"),
         ctx.t("Updated", "갱신"),
-    );
+    ]);
     for a in &list {
         b.push_str(&format!(
             r#"<tr><td><a href="/applications/{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
@@ -250,14 +251,13 @@ async fn application_page(ctx: &Ctx, id: &str) -> Result<Response, ApiError> {
         "<h2>{}</h2>",
         ctx.t("Findings and remediation", "결함 및 보완조치")
     ));
-    b.push_str(&format!(
-        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+    b.push_str(&table_open(&[
         ctx.t("Finding", "결함"),
         ctx.t("Severity", "심각도"),
         ctx.t("Control", "통제 항목"),
         ctx.t("Summary", "요약"),
         ctx.t("Remediation", "보완조치"),
-    ));
+    ]));
     for f in &findings {
         let fid = s(f, "id");
         let rem = remediations.iter().find(|r| s(r, "finding") == fid);
@@ -435,11 +435,14 @@ async fn application_page(ctx: &Ctx, id: &str) -> Result<Response, ApiError> {
 
     // The timeline.
     b.push_str(&format!(
-        "<h2>{}</h2><table><thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        "<h2>{}</h2>{}",
         ctx.t("Timeline", "진행 이력"),
-        ctx.t("Date", "일자"),
-        ctx.t("Event", "사건"),
-        ctx.t("By", "처리자"),
+        table_open(&[
+            "#",
+            ctx.t("Date", "일자"),
+            ctx.t("Event", "사건"),
+            ctx.t("By", "처리자"),
+        ]),
     ));
     for e in &tl {
         b.push_str(&format!(
@@ -654,12 +657,11 @@ async fn docket_page(ctx: &Ctx) -> Result<Response, ApiError> {
                 r.join(", ")
             ));
         }
-        b.push_str(&format!(
-            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        b.push_str(&table_open(&[
             ctx.t("Member", "위원"),
             ctx.t("Vote", "표결"),
             ctx.t("Rationale", "사유"),
-        ));
+        ]));
         for v in &d.votes {
             b.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
