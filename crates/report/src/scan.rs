@@ -586,37 +586,16 @@ fn finding_json(b: &mut Vec<u8>, f: &Finding, lang: Lang) {
     }
     b.extend_from_slice(b",\n");
     field(b, b"\"controls\": ");
-    if f.controls.is_empty() {
-        b.extend_from_slice(b"[]");
-    } else {
-        b.extend_from_slice(b"[\n");
-        for (i, c) in f.controls.iter().enumerate() {
-            if i > 0 {
-                b.extend_from_slice(b",\n");
-            }
-            b.extend_from_slice(b"        {\n          \"catalog\": ");
-            json_str(b, c.catalog);
-            b.extend_from_slice(b",\n          \"id\": ");
-            json_str(b, c.id);
-            b.extend_from_slice(b"\n        }");
-        }
-        b.extend_from_slice(b"\n      ]");
-    }
+    json_list(b, f.controls, |b, c| {
+        b.extend_from_slice(b"{\n          \"catalog\": ");
+        json_str(b, c.catalog);
+        b.extend_from_slice(b",\n          \"id\": ");
+        json_str(b, c.id);
+        b.extend_from_slice(b"\n        }");
+    });
     b.extend_from_slice(b",\n");
     field(b, b"\"requirements\": ");
-    if f.requirements.is_empty() {
-        b.extend_from_slice(b"[]");
-    } else {
-        b.extend_from_slice(b"[\n");
-        for (i, k) in f.requirements.iter().enumerate() {
-            if i > 0 {
-                b.extend_from_slice(b",\n");
-            }
-            b.extend_from_slice(b"        ");
-            json_str(b, k.as_str());
-        }
-        b.extend_from_slice(b"\n      ]");
-    }
+    json_list(b, f.requirements, |b, k| json_str(b, k.as_str()));
     b.extend_from_slice(b",\n");
     field(b, b"\"file\": ");
     json_str(b, &f.location.file);
@@ -648,6 +627,24 @@ fn finding_json(b: &mut Vec<u8>, f: &Finding, lang: Lang) {
         json_str(b, state.as_str());
     }
     b.extend_from_slice(b"\n    }");
+}
+
+/// A list inside a finding (depth 3) as `serde_json`'s pretty printer writes it: `[]` when empty,
+/// else one item a line, each written by `item` after its indentation.
+fn json_list<T>(b: &mut Vec<u8>, items: &[T], mut item: impl FnMut(&mut Vec<u8>, &T)) {
+    if items.is_empty() {
+        b.extend_from_slice(b"[]");
+        return;
+    }
+    b.extend_from_slice(b"[\n");
+    for (i, x) in items.iter().enumerate() {
+        if i > 0 {
+            b.extend_from_slice(b",\n");
+        }
+        b.extend_from_slice(b"        ");
+        item(b, x);
+    }
+    b.extend_from_slice(b"\n      ]");
 }
 
 /// A JSON string as `serde_json` writes it: `"` and `\\` escaped, control characters as their

@@ -117,48 +117,37 @@ impl Baseline {
         policies: Option<&mut PolicyResults>,
     ) -> BaselineCounts {
         let mut counts = BaselineCounts::default();
-        let mut met_checks: HashSet<(&str, &str)> = HashSet::new();
-        for f in findings.iter_mut().filter(|f| f.status != Status::Pass) {
-            let key = (f.check.as_str().to_owned(), f.address.clone());
-            let state = if self.checks.contains(&key) {
+        // The baseline keys this scan met, each once (a key met twice is still one result held).
+        let mut met: HashSet<(String, String, String)> = HashSet::new();
+        let mut mark = |key: (String, String, String), held: bool| {
+            if held {
                 counts.unchanged += 1;
+                met.insert(key);
                 BaselineState::Unchanged
             } else {
                 counts.new += 1;
                 BaselineState::New
-            };
-            f.baseline = Some(state);
-        }
-        for f in findings
-            .iter()
-            .filter(|f| f.baseline == Some(BaselineState::Unchanged))
-        {
-            met_checks.insert((f.check.as_str(), f.address.as_str()));
-        }
-        let mut met_policies = 0usize;
-        if let Some(p) = policies {
-            let mut seen: HashSet<(String, String, String)> = HashSet::new();
-            for f in &mut p.findings {
-                let key = (
-                    format!("rego:{}", f.package),
-                    f.address.clone().unwrap_or_else(|| "*".to_owned()),
-                    f.message.clone(),
-                );
-                let state = if self.policies.contains(&key) {
-                    counts.unchanged += 1;
-                    if seen.insert(key) {
-                        met_policies += 1;
-                    }
-                    BaselineState::Unchanged
-                } else {
-                    counts.new += 1;
-                    BaselineState::New
-                };
-                f.baseline = Some(state);
             }
+        };
+        for f in findings.iter_mut().filter(|f| f.status != Status::Pass) {
+            let key = (
+                f.check.as_str().to_owned(),
+                f.address.clone(),
+                String::new(),
+            );
+            let held = self.checks.contains(&(key.0.clone(), key.1.clone()));
+            f.baseline = Some(mark(key, held));
         }
-        counts.absent =
-            (self.checks.len() - met_checks.len()) + (self.policies.len() - met_policies);
+        for f in policies.into_iter().flat_map(|p| p.findings.iter_mut()) {
+            let key = (
+                format!("rego:{}", f.package),
+                f.address.clone().unwrap_or_else(|| "*".to_owned()),
+                f.message.clone(),
+            );
+            let held = self.policies.contains(&key);
+            f.baseline = Some(mark(key, held));
+        }
+        counts.absent = self.checks.len() + self.policies.len() - met.len();
         counts
     }
 }

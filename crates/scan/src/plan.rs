@@ -176,6 +176,11 @@ fn read_plan_from(
     })
 }
 
+/// JSON's insignificant whitespace (RFC 8259 §2).
+fn is_ws(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r')
+}
+
 /// The smallest input read with two threads: below it, the structural pass and the thread's
 /// start cost more than the second core saves (measured on the bench plans; see
 /// `read_parallel`).
@@ -236,25 +241,24 @@ fn new_st<'o>(bytes: &[u8], file: &Arc<str>, opts: &ReadOptions<'o>) -> St<'o> {
 /// it folds unfolded ones. If some change has no planned record (a deletion), its values are
 /// needed: `resource_changes` is read again on this thread, as the one-thread reader reads it.
 fn read_parallel<'o>(bytes: &[u8], file: &Arc<str>, opts: &ReadOptions<'o>) -> Option<St<'o>> {
-    let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
     const KEY: &[u8] = b"\"resource_changes\"";
     let (key_at, value_at) = memchr::memmem::find_iter(bytes, KEY).find_map(|k| {
         let mut p = k + KEY.len();
-        while bytes.get(p).is_some_and(|&c| ws(c)) {
+        while bytes.get(p).is_some_and(|&c| is_ws(c)) {
             p += 1;
         }
         if bytes.get(p) != Some(&b':') {
             return None;
         }
         p += 1;
-        while bytes.get(p).is_some_and(|&c| ws(c)) {
+        while bytes.get(p).is_some_and(|&c| is_ws(c)) {
             p += 1;
         }
         (bytes.get(p) == Some(&b'[')).then_some((k, p))
     })?;
     // The text before the key, up to and not including its comma (or including the brace).
     let mut cut = key_at;
-    while cut > 0 && bytes.get(cut - 1).is_some_and(|&c| ws(c)) {
+    while cut > 0 && bytes.get(cut - 1).is_some_and(|&c| is_ws(c)) {
         cut -= 1;
     }
     let head = match bytes.get(cut.checked_sub(1)?)? {
@@ -363,21 +367,20 @@ fn read_after_changes<'o>(
     file: &Arc<str>,
     opts: &ReadOptions<'o>,
 ) -> Option<Option<St<'o>>> {
-    let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
     let mut p = end;
-    while bytes.get(p).is_some_and(|&c| ws(c)) {
+    while bytes.get(p).is_some_and(|&c| is_ws(c)) {
         p += 1;
     }
     match bytes.get(p)? {
         b'}' => {
-            if bytes.get(p + 1..)?.iter().any(|&c| !ws(c)) {
+            if bytes.get(p + 1..)?.iter().any(|&c| !is_ws(c)) {
                 return None;
             }
             Some(None)
         }
         b',' => {
             let rest = bytes.get(p + 1..)?;
-            if rest.iter().find(|&&c| !ws(c)) == Some(&b'}') {
+            if rest.iter().find(|&&c| !is_ws(c)) == Some(&b'}') {
                 return None;
             }
             let mut tail = Vec::with_capacity(rest.len() + 1);
@@ -1876,19 +1879,18 @@ fn merge(st: &mut St<'_>) -> (Vec<Resource>, Vec<usize>) {
 /// The start of the `"address"` key whose string value begins at `value` (just after its
 /// opening quote).
 fn key_before(bytes: &[u8], value: usize) -> Option<usize> {
-    let ws = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
     let mut p = value.checked_sub(1)?;
     if bytes.get(p) != Some(&b'"') {
         return None;
     }
-    while p > 0 && bytes.get(p - 1).is_some_and(|&b| ws(b)) {
+    while p > 0 && bytes.get(p - 1).is_some_and(|&b| is_ws(b)) {
         p -= 1;
     }
     p = p.checked_sub(1)?;
     if bytes.get(p) != Some(&b':') {
         return None;
     }
-    while p > 0 && bytes.get(p - 1).is_some_and(|&b| ws(b)) {
+    while p > 0 && bytes.get(p - 1).is_some_and(|&b| is_ws(b)) {
         p -= 1;
     }
     let start = p.checked_sub(9)?;

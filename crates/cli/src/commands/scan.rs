@@ -80,8 +80,8 @@ pub enum FailOn {
 /// Inputs at least this large get a progress bar (share of bytes read) on a terminal.
 const PROGRESS_BYTES: u64 = 16 * 1024 * 1024;
 
-/// Inputs at least this large are mapped rather than copied (`kcvs_filemap`): at 10 MB the copy
-/// is a sixth of a scan, below 1 MB it is under half a millisecond.
+/// Inputs at least this large are mapped rather than copied (`kcvs_filemap`): a 10 MB plan scans
+/// 1.21× faster mapped (README). Below it the copy is small; the threshold is a round guess.
 const MAP_FROM: u64 = 1 << 20;
 
 /// What a scan needs of the global options: the rules, the date and the output settings.
